@@ -1,0 +1,96 @@
+package tw.einvoice.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One thing to ask of ECPay: {@code {"id": "...", "operation": "B2CInvoice/TriggerIssue", "merchantId": "2000132",
+ * "data": {...}}}. {@code id} is the idempotency key; without one it is the operation's business key
+ * (e.g. {@code B2CInvoice/Issue:RelateNumber}).
+ */
+public record Command(String id, String operation, String merchantId, ObjectNode data) {
+
+    public static final int MAX_ID_LENGTH = 100;
+
+    /**
+     * Reads, normalises and validates a command.
+     *
+     * @param defaultMerchantId used when the command names none
+     * @throws InvalidCommandException listing every problem found
+     */
+    public static Command parse(String json, OperationCatalog catalog, String defaultMerchantId) {
+        ObjectNode root;
+        try {
+            root = Envelope.parseObject(json, "command");
+        } catch (Envelope.MalformedEnvelopeException e) {
+            throw new InvalidCommandException(null, List.of(new Violation("", "(line)", "json", e.getMessage())));
+        }
+        return from(root, catalog, defaultMerchantId);
+    }
+
+    public static Command from(ObjectNode root, OperationCatalog catalog, String defaultMerchantId) {
+        String opName = root.path("operation").asText("");
+        if (opName.isBlank()) {
+            throw new InvalidCommandException(null, List.of(new Violation("", "operation", "required", "is required")));
+        }
+        Operation op = catalog.find(opName);
+        if (op == null) {
+            throw new InvalidCommandException(null, List.of(new Violation(opName, "operation", "unknown",
+                    "'" + opName + "' is not a known operation; known: "
+                            + catalog.all().stream().map(Operation::name).collect(Collectors.joining(", ")))));
+        }
+        JsonNode dataNode = root.get("data");
+        if (dataNode == null || !dataNode.isObject()) {
+            throw new InvalidCommandException(null, List.of(new Violation(op.name(), "data", "required",
+                    dataNode == null ? "is required" : "must be a JSON object")));
+        }
+        ObjectNode data = (ObjectNode) dataNode.deepCopy();
+        String merchant = firstNonBlank(root.path("merchantId").asText(""), data.path("MerchantID").asText(""), defaultMerchantId);
+        data.put("MerchantID", merchant);
+        List<Violation> problems = new java.util.ArrayList<>(DataValidator.validate(op, data));
+        String id = root.path("id").asText("").strip();
+        if (id.isEmpty()) {
+            id = businessKey(op, data);
+        }
+        if (id.length() > MAX_ID_LENGTH) {
+            problems.add(new Violation(op.name(), "id", "maxLength", "is " + id.length() + " characters, longer than the "
+                    + MAX_ID_LENGTH + " allowed"));
+        }
+        if (id.isEmpty() && problems.isEmpty()) {
+            problems.add(new Violation(op.name(), "id", "required", "is required: the command has no id and no business key"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidCommandException(id.isEmpty() ? null : id, problems);
+        }
+        return new Command(id, op.name(), merchant, data);
+    }
+
+    /** The default idempotency key: operation name and business-key values, e.g. {@code B2CInvoice/Issue:INV001}. */
+    public static String businessKey(Operation op, ObjectNode data) {
+        if (op.businessKey().isEmpty() || op.businessKey().stream().anyMatch(k -> data.path(k).asText("").isEmpty())) {
+            return "";
+        }
+        return op.name() + ":" + op.businessKey().stream().map(k -> data.get(k).asText()).collect(Collectors.joining(":"));
+    }
+
+    /** The command as one JSON line. */
+    public String toJson() {
+        ObjectNode root = Envelope.JSON.createObjectNode();
+        root.put("id", id);
+        root.put("operation", operation);
+        root.put("merchantId", merchantId);
+        root.set("data", data);
+        return Envelope.toJson(root);
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.strip();
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,211 @@
+package tw.einvoice.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a command's Data against its operation's catalog rules, and normalises value types on the way so that
+ * text sources (CSV, database columns) can feed typed fields: {@code "2"} for an int field becomes {@code 2}, a number
+ * given for a string field becomes its text. Every violation names the operation, the field and the rule.
+ */
+public final class DataValidator {
+
+    private DataValidator() {
+    }
+
+    /** Validates and normalises {@code data} in place; an empty list means it may be sent. */
+    public static List<Violation> validate(Operation op, ObjectNode data) {
+        List<Violation> out = new ArrayList<>();
+        checkFields(op, op.fields(), data, "", out);
+        if (!op.requireOneOf().isEmpty()) {
+            boolean anyComplete = op.requireOneOf().stream()
+                    .anyMatch(group -> group.stream().allMatch(f -> present(data.get(f))));
+            if (!anyComplete) {
+                out.add(new Violation(op.name(), String.join("|", op.requireOneOf().stream().map(g -> String.join("+", g)).toList()),
+                        "requireOneOf", "is required: give at least one of " + describeGroups(op.requireOneOf())));
+            }
+        }
+        return out;
+    }
+
+    private static String describeGroups(List<List<String>> groups) {
+        return String.join(" or ", groups.stream().map(g -> String.join(" + ", g)).toList());
+    }
+
+    private static void checkFields(Operation op, List<FieldRule> rules, ObjectNode data, String prefix, List<Violation> out) {
+        for (FieldRule rule : rules) {
+            String path = prefix + rule.name();
+            JsonNode value = data.get(rule.name());
+            boolean required = rule.required() || requiredByCondition(rule.requiredWhen(), data);
+            if (value == null || value.isNull()) {
+                if (required) {
+                    out.add(new Violation(op.name(), path, "required", "is required" + conditionText(rule)));
+                }
+                continue;
+            }
+            switch (rule.type()) {
+                case "int" -> checkInt(op, rule, data, path, value, required, out);
+                case "number" -> checkNumber(op, rule, data, path, value, out);
+                case "array" -> checkArray(op, rule, path, value, out);
+                default -> checkString(op, rule, data, path, value, required, out);
+            }
+        }
+    }
+
+    private static boolean requiredByCondition(Map<String, String> when, ObjectNode data) {
+        return !when.isEmpty() && when.entrySet().stream()
+                .allMatch(e -> data.hasNonNull(e.getKey()) && e.getValue().equals(data.get(e.getKey()).asText()));
+    }
+
+    private static String conditionText(FieldRule rule) {
+        if (rule.requiredWhen().isEmpty()) {
+            return "";
+        }
+        return " when " + String.join(" and ", rule.requiredWhen().entrySet().stream()
+                .map(e -> e.getKey() + " is " + e.getValue()).toList());
+    }
+
+    private static void checkString(Operation op, FieldRule rule, ObjectNode data, String path, JsonNode value,
+                                    boolean required, List<Violation> out) {
+        if (!value.isValueNode()) {
+            out.add(new Violation(op.name(), path, "type", "must be text, got " + kind(value)));
+            return;
+        }
+        String text = value.asText();
+        if (!value.isTextual()) {
+            data.put(rule.name(), text);
+        }
+        if (text.isEmpty()) {
+            if (required && !rule.allowEmpty()) {
+                out.add(new Violation(op.name(), path, "required", "is required" + conditionText(rule) + " and may not be empty"));
+            }
+            if (!rule.allowed().contains("")) {
+                return;
+            }
+        }
+        if (rule.maxLength() != null && text.length() > rule.maxLength()) {
+            out.add(new Violation(op.name(), path, "maxLength",
+                    "is " + text.length() + " characters, longer than the " + rule.maxLength() + " allowed"));
+        }
+        if (!rule.allowed().isEmpty() && !rule.allowed().contains(text)) {
+            out.add(new Violation(op.name(), path, "allowed", "is '" + text + "', allowed: " + allowedText(rule)));
+        }
+        if (rule.pattern() != null && !text.isEmpty() && !Pattern.compile(rule.pattern()).matcher(text).matches()) {
+            out.add(new Violation(op.name(), path, "pattern", "is '" + text + "', expected "
+                    + (rule.patternHint() != null ? rule.patternHint() : "to match " + rule.pattern())));
+        }
+        if (!rule.dateFormats().isEmpty() && !text.isEmpty() && !isDate(text, rule.dateFormats())) {
+            out.add(new Violation(op.name(), path, "dateFormat", "is '" + text + "', not a date in the form "
+                    + String.join(" or ", rule.dateFormats())));
+        }
+    }
+
+    private static String allowedText(FieldRule rule) {
+        return String.join(", ", rule.allowed().stream().map(a -> a.isEmpty() ? "(empty)" : a).toList());
+    }
+
+    private static void checkInt(Operation op, FieldRule rule, ObjectNode data, String path, JsonNode value,
+                                 boolean required, List<Violation> out) {
+        long number;
+        if (value.isIntegralNumber()) {
+            number = value.asLong();
+        } else if (value.isTextual() && value.asText().strip().matches("-?\\d{1,18}")) {
+            number = Long.parseLong(value.asText().strip());
+            data.put(rule.name(), number);
+        } else if (value.isTextual() && value.asText().isBlank() && !required) {
+            data.remove(rule.name());
+            return;
+        } else {
+            out.add(new Violation(op.name(), path, "type", "must be a whole number, got " + describe(value)));
+            return;
+        }
+        checkRange(op, rule, path, BigDecimal.valueOf(number), out);
+        if (!rule.allowed().isEmpty() && !rule.allowed().contains(Long.toString(number))) {
+            out.add(new Violation(op.name(), path, "allowed", "is " + number + ", allowed: " + allowedText(rule)));
+        }
+    }
+
+    private static void checkNumber(Operation op, FieldRule rule, ObjectNode data, String path, JsonNode value,
+                                    List<Violation> out) {
+        BigDecimal number;
+        if (value.isNumber()) {
+            number = value.decimalValue();
+        } else {
+            try {
+                number = new BigDecimal(value.asText().strip());
+                data.put(rule.name(), number);
+            } catch (NumberFormatException e) {
+                out.add(new Violation(op.name(), path, "type", "must be a number, got " + describe(value)));
+                return;
+            }
+        }
+        checkRange(op, rule, path, number, out);
+    }
+
+    private static void checkRange(Operation op, FieldRule rule, String path, BigDecimal number, List<Violation> out) {
+        if (rule.min() != null && number.compareTo(BigDecimal.valueOf(rule.min())) < 0) {
+            out.add(new Violation(op.name(), path, "min", "is " + number.toPlainString() + ", below the minimum " + rule.min()));
+        }
+        if (rule.max() != null && number.compareTo(BigDecimal.valueOf(rule.max())) > 0) {
+            out.add(new Violation(op.name(), path, "max", "is " + number.toPlainString() + ", above the maximum " + rule.max()));
+        }
+    }
+
+    private static void checkArray(Operation op, FieldRule rule, String path, JsonNode value, List<Violation> out) {
+        if (!value.isArray()) {
+            out.add(new Violation(op.name(), path, "type", "must be a list, got " + kind(value)));
+            return;
+        }
+        ArrayNode array = (ArrayNode) value;
+        if (rule.minItems() != null && array.size() < rule.minItems()) {
+            out.add(new Violation(op.name(), path, "minItems", "has " + array.size() + " entries, at least " + rule.minItems() + " needed"));
+        }
+        if (rule.maxItems() != null && array.size() > rule.maxItems()) {
+            out.add(new Violation(op.name(), path, "maxItems", "has " + array.size() + " entries, at most " + rule.maxItems() + " allowed"));
+        }
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode item = array.get(i);
+            String itemPath = path + "[" + i + "]";
+            if (!item.isObject()) {
+                out.add(new Violation(op.name(), itemPath, "type", "must be an object, got " + kind(item)));
+            } else {
+                checkFields(op, rule.items(), (ObjectNode) item, itemPath + ".", out);
+            }
+        }
+    }
+
+    private static boolean isDate(String text, List<String> formats) {
+        for (String format : formats) {
+            try {
+                LocalDate.parse(text, DateTimeFormatter.ofPattern(format.replace("yyyy", "uuuu"))
+                        .withResolverStyle(ResolverStyle.STRICT));
+                return true;
+            } catch (DateTimeParseException ignored) {
+                // try the next accepted form
+            }
+        }
+        return false;
+    }
+
+    private static boolean present(JsonNode node) {
+        return node != null && !node.isNull() && !(node.isTextual() && node.asText().isEmpty());
+    }
+
+    private static String kind(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String describe(JsonNode node) {
+        return node.isValueNode() ? "'" + node.asText() + "'" : kind(node);
+    }
+}

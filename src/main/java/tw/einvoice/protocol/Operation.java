@@ -1,0 +1,62 @@
+package tw.einvoice.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One ECPay operation as the catalog describes it. {@code name} is the path below the host,
+ * e.g. {@code B2CInvoice/TriggerIssue}.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Operation(
+        String name,
+        String title,
+        boolean idempotent,
+        List<String> businessKey,
+        Set<Integer> successCodes,
+        Set<Integer> alreadyDoneCodes,
+        Set<Integer> duplicateKeyCodes,
+        Adopt adoptWith,
+        List<String> replyFields,
+        String fieldsFrom,
+        boolean plainReply,
+        List<FieldRule> fields,
+        List<List<String>> requireOneOf) {
+
+    /** After a duplicate-key answer: the query whose reply holds the earlier result, and the fields copied into its Data. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Adopt(String operation, List<String> fields) {
+    }
+
+    public Operation {
+        businessKey = businessKey == null ? List.of() : List.copyOf(businessKey);
+        successCodes = successCodes == null ? Set.of(1) : Set.copyOf(successCodes);
+        alreadyDoneCodes = alreadyDoneCodes == null ? Set.of() : Set.copyOf(alreadyDoneCodes);
+        duplicateKeyCodes = duplicateKeyCodes == null ? Set.of() : Set.copyOf(duplicateKeyCodes);
+        replyFields = replyFields == null ? List.of() : List.copyOf(replyFields);
+        fields = fields == null ? List.of() : List.copyOf(fields);
+        requireOneOf = requireOneOf == null ? List.of() : List.copyOf(requireOneOf);
+    }
+
+    /** The HTTP path, e.g. {@code /B2CInvoice/TriggerIssue}. */
+    public String path() {
+        return "/" + name;
+    }
+
+    public boolean isB2B() {
+        return name.startsWith("B2BInvoice/");
+    }
+
+    public FieldRule field(String fieldName) {
+        return fields.stream().filter(f -> f.name().equals(fieldName)).findFirst().orElse(null);
+    }
+
+    Operation withInheritedFields(Operation parent) {
+        List<FieldRule> merged = new java.util.ArrayList<>(parent.fields());
+        merged.addAll(fields);
+        List<List<String>> oneOf = requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf;
+        return new Operation(name, title, idempotent, businessKey, successCodes, alreadyDoneCodes, duplicateKeyCodes,
+                adoptWith, replyFields, null, plainReply, merged, oneOf);
+    }
+}

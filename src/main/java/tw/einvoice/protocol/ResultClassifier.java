@@ -1,0 +1,112 @@
+package tw.einvoice.protocol;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+
+/**
+ * Turns one call's result into a {@link Outcome}: transport failure, then HTTP status, then TransCode, then RtnCode,
+ * using the operation catalog for operation-specific codes and the {@link ResultTable} for the generic ones.
+ */
+public final class ResultClassifier {
+
+    private final ResultTable table;
+
+    public ResultClassifier(ResultTable table) {
+        this.table = table;
+    }
+
+    /**
+     * @param maybeSentBefore true when an earlier attempt of this command may have reached ECPay; a duplicate-key
+     *                        answer then means "done by that attempt" rather than "key taken by someone else"
+     */
+    public Outcome classify(Operation op, CallResult r, boolean maybeSentBefore) {
+        if (r.failure() != null) {
+            return classifyFailure(op, r.failure());
+        }
+        if (r.transCode() == null) {
+            Outcome byStatus = r.httpStatus() == 200 ? null : table.http(r.httpStatus());
+            if (byStatus != null) {
+                return unknownBecomesRetryFor(op, byStatus);
+            }
+            return Outcome.of(op.idempotent() ? Verdict.RETRY : Verdict.UNKNOWN,
+                    "HTTP " + r.httpStatus() + " without an ECPay reply envelope");
+        }
+        if (r.transCode() != 1) {
+            Outcome byCode = table.transCode(r.transCode());
+            return byCode != null ? byCode
+                    : Outcome.of(Verdict.DEAD, "TransCode " + r.transCode() + ": " + blankAsNone(r.transMsg()));
+        }
+        if (r.httpStatus() != 200) {
+            Outcome byStatus = table.http(r.httpStatus());
+            if (byStatus != null && byStatus.verdict() != Verdict.UNKNOWN) {
+                return byStatus;
+            }
+        }
+        Integer rtn = r.rtnCode();
+        if (rtn == null) {
+            return Outcome.of(op.idempotent() ? Verdict.RETRY : Verdict.UNKNOWN, "TransCode 1 but the reply Data held no RtnCode");
+        }
+        String said = "RtnCode " + rtn + ": " + blankAsNone(r.rtnMsg());
+        if (op.successCodes().contains(rtn)) {
+            return Outcome.of(Verdict.SUCCESS, said);
+        }
+        if (op.alreadyDoneCodes().contains(rtn)) {
+            return Outcome.of(Verdict.ALREADY_DONE, said);
+        }
+        if (op.duplicateKeyCodes().contains(rtn)) {
+            return maybeSentBefore
+                    ? Outcome.of(Verdict.ALREADY_DONE, said + " (an earlier attempt of this command already did it)")
+                    : Outcome.of(Verdict.DEAD, said + " (the key " + String.join("/", op.businessKey())
+                            + " was already used by another request)");
+        }
+        Outcome byCode = table.rtnCode(rtn, op.name());
+        if (byCode == null) {
+            byCode = table.rtnMsg(r.rtnMsg());
+        }
+        if (byCode != null) {
+            String reason = byCode.reason().isEmpty() ? said : byCode.reason() + " (" + said + ")";
+            return new Outcome(byCode.verdict(), reason, byCode.retryAfter(), byCode.pauseMerchant(), byCode.alert());
+        }
+        return Outcome.of(Verdict.DEAD, said);
+    }
+
+    private Outcome classifyFailure(Operation op, Throwable failure) {
+        String what = describe(failure);
+        if (neverSent(failure)) {
+            return Outcome.of(Verdict.RETRY, "could not connect to ECPay: " + what);
+        }
+        return op.idempotent()
+                ? Outcome.of(Verdict.RETRY, "no reply from ECPay: " + what)
+                : Outcome.of(Verdict.UNKNOWN, "no reply from ECPay, the request may have been processed: " + what);
+    }
+
+    /** A connection that was never made means the request cannot have reached ECPay. */
+    static boolean neverSent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || t.getClass().getSimpleName().equals("ConnectTimeoutException")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static Outcome unknownBecomesRetryFor(Operation op, Outcome o) {
+        // a query or status setting can simply be sent again
+        return o.verdict() == Verdict.UNKNOWN && op.idempotent()
+                ? new Outcome(Verdict.RETRY, o.reason(), o.retryAfter(), o.pauseMerchant(), o.alert()) : o;
+    }
+
+    private static String describe(Throwable t) {
+        String msg = t.getMessage();
+        return t.getClass().getSimpleName() + (msg == null ? "" : " (" + msg + ")");
+    }
+
+    private static String blankAsNone(String s) {
+        return s == null || s.isBlank() ? "(no message)" : s.replace("\r\n", " / ");
+    }
+}
