@@ -1,0 +1,191 @@
+package tw.einvoice.intake;
+
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Streams a drop file line by line with a fixed amount of memory, whatever its size. Lines are split on bytes
+ * ({@code \n}, optional {@code \r}) and each is decoded strictly on its own, so one badly encoded line is rejected
+ * alone and the rest of the file goes on (neither UTF-8 nor Big5 ever uses the byte 0x0A inside a character).
+ * A UTF-8 byte order mark is dropped. Blank lines are skipped.
+ */
+public final class DropReader implements Iterator<DropLine>, Closeable {
+
+    /** Longer lines are rejected and skipped, so garbage without line breaks cannot exhaust the heap. */
+    public static final int MAX_LINE_BYTES = 1 << 20;
+    private static final int SNIFF_BYTES = 8192;
+
+    private final InputStream in;
+    private final CharsetDecoder decoder;
+    private final String charsetName;
+    private byte[] buf = new byte[4096];
+    private long lineNumber;
+    private DropLine next;
+    private boolean eof;
+
+    private DropReader(InputStream in, Charset charset) {
+        this.in = in;
+        this.charsetName = charset.name();
+        this.decoder = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    /**
+     * Opens a file for reading, after checking that its start looks like text.
+     *
+     * @throws UnreadableFileException when the file holds NUL bytes or its start is not text in {@code charset}
+     */
+    public static DropReader open(Path path, Charset charset) {
+        try {
+            BufferedInputStream in = new BufferedInputStream(Files.newInputStream(path), 65536);
+            DropReader reader = new DropReader(in, charset);
+            try {
+                reader.sniff();
+            } catch (RuntimeException e) {
+                reader.close();
+                throw e;
+            }
+            return reader;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + path.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Binary data shows itself in the first few kilobytes: NUL bytes, or bytes that are not text in the charset. */
+    private void sniff() throws IOException {
+        in.mark(SNIFF_BYTES + 1);
+        byte[] head = in.readNBytes(SNIFF_BYTES);
+        in.reset();
+        for (byte b : head) {
+            if (b == 0) {
+                throw new UnreadableFileException("holds binary data (NUL bytes), not " + charsetName + " text");
+            }
+        }
+        int end = head.length;
+        if (head.length == SNIFF_BYTES) {
+            // the sample may end in the middle of a character: judge only up to the last complete line
+            int lastBreak = lastIndexOf(head, (byte) '\n');
+            end = lastBreak < 0 ? 0 : lastBreak;
+        }
+        if (end > 0 && !decodes(Arrays.copyOf(head, end))) {
+            throw new UnreadableFileException("is not " + charsetName + " text");
+        }
+    }
+
+    private static int lastIndexOf(byte[] bytes, byte b) {
+        for (int i = bytes.length - 1; i >= 0; i--) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean decodes(byte[] bytes) {
+        try {
+            decoder.reset().decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null && !eof) {
+            next = readLine();
+        }
+        return next != null;
+    }
+
+    @Override
+    public DropLine next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        DropLine line = next;
+        next = null;
+        return line;
+    }
+
+    /** The physical number of the last line read (blank lines included). */
+    public long lineNumber() {
+        return lineNumber;
+    }
+
+    private DropLine readLine() {
+        try {
+            while (true) {
+                int len = 0;
+                boolean tooLong = false;
+                int b;
+                while ((b = in.read()) != -1 && b != '\n') {
+                    if (len == MAX_LINE_BYTES) {
+                        tooLong = true;
+                        continue;
+                    }
+                    if (len == buf.length) {
+                        buf = Arrays.copyOf(buf, Math.min(MAX_LINE_BYTES, buf.length * 2));
+                    }
+                    buf[len++] = (byte) b;
+                }
+                if (b == -1 && len == 0 && !tooLong) {
+                    eof = true;
+                    return null;
+                }
+                lineNumber++;
+                if (b == -1) {
+                    eof = true;
+                }
+                if (tooLong) {
+                    return new DropLine(lineNumber, null, "is longer than " + MAX_LINE_BYTES + " bytes");
+                }
+                if (len > 0 && buf[len - 1] == '\r') {
+                    len--;
+                }
+                String text;
+                try {
+                    CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(buf, 0, len));
+                    text = chars.toString();
+                } catch (CharacterCodingException e) {
+                    return new DropLine(lineNumber, null, "is not valid " + charsetName + " text");
+                }
+                if (lineNumber == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1);
+                }
+                if (!text.isBlank()) {
+                    return new DropLine(lineNumber, text, null);
+                }
+                if (eof) {
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read line " + (lineNumber + 1) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // reading is over; nothing to save
+        }
+    }
+}

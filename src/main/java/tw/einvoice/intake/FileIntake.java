@@ -1,0 +1,210 @@
+package tw.einvoice.intake;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.einvoice.journal.Journal;
+import tw.einvoice.journal.Source;
+import tw.einvoice.protocol.Command;
+import tw.einvoice.protocol.OperationCatalog;
+
+/**
+ * Takes in a dropped file line by line (the routes split the {@link DropReader} it opens, streaming): each line is
+ * validated against the operation catalog and journaled as a command, or rejected with its line number, field and
+ * reason. The file itself is archived under {@code <received stamp>-<name>}, which is also the commands'
+ * {@code source_name}, so its result files can be written when they are all final.
+ */
+public class FileIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileIntake.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS").withZone(ZoneOffset.UTC);
+
+    public static final String SOURCE_NAME = "IntakeSourceName";
+    public static final String MOVE_TO = "IntakeMoveTo";
+    public static final String UNREADABLE = "IntakeUnreadable";
+    public static final String LINE = "IntakeLine";
+    public static final String FIELD = "IntakeField";
+    public static final String REASON = "IntakeReason";
+    private static final String STATE = "IntakeState";
+
+    private final Journal journal;
+    private final Clock clock;
+    private final IntakeFileStore files;
+    private OperationCatalog catalog = OperationCatalog.standard();
+    private String defaultMerchantId = "";
+    private Charset defaultCharset = StandardCharsets.UTF_8;
+    private Duration progressInterval = Duration.ofSeconds(10);
+    private String archiveDir = "work/intake/archive";
+    private String sftpLocalDir = "work/intake/sftp-archive";
+    private String sftpArchiveDir = "archive";
+
+    /** What one file's intake needs between its steps (kept in an exchange property). */
+    record State(String kind, String sourceName, String originalName, Path readPath, DropReader reader, LineParser parser,
+                 IntakeTally tally) {
+    }
+
+    public FileIntake(Journal journal, Clock clock) {
+        this.journal = journal;
+        this.clock = clock;
+        this.files = new IntakeFileStore(journal.dataSource(), clock);
+    }
+
+    /** Names the drop: {@code <UTC received stamp>-<name>}, unique per drop, the archive name and source name. */
+    public void stamp(Exchange exchange) {
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        exchange.getIn().setHeader(SOURCE_NAME, STAMP.format(clock.instant()) + "-" + name);
+    }
+
+    /** A local drop: read in place; archived to {@code archiveDir} (moved by the file consumer). */
+    public void openLocal(Exchange exchange) {
+        String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
+        Path inbox = Paths.get(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
+        Path archived = Paths.get(archiveDir).toAbsolutePath().resolve(sourceName);
+        exchange.getIn().setHeader(MOVE_TO, archived.toString());
+        open(exchange, "file", inbox, inbox.resolveSibling(".failed").resolve(sourceName).toString());
+    }
+
+    /** An SFTP drop: read from the local copy in {@code sftpLocalDir}; archived remotely to {@code sftpArchiveDir}. */
+    public void openSftp(Exchange exchange) {
+        String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
+        exchange.getIn().setHeader(MOVE_TO, sftpArchiveDir + "/" + sourceName);
+        open(exchange, "sftp", Paths.get(sftpLocalDir).toAbsolutePath().resolve(sourceName), ".failed/" + sourceName);
+    }
+
+    private void open(Exchange exchange, String kind, Path readPath, String failedTo) {
+        String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
+        String originalName = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        DropFormat format = DropFormat.of(originalName);
+        Charset charset = DropFormat.charsetOf(originalName, defaultCharset);
+        DropReader reader = null;
+        try {
+            if (format == null) {
+                throw new UnreadableFileException("is neither .jsonl/.ndjson nor .csv");
+            }
+            reader = DropReader.open(readPath, charset);
+            LineParser parser = format == DropFormat.JSONL ? LineParser.jsonLines(catalog, defaultMerchantId)
+                    : LineParser.csv(reader.hasNext() ? reader.next() : null, catalog, defaultMerchantId);
+            DropReader opened = reader;
+            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    opened.close();
+                }
+            });
+            exchange.setProperty(STATE, new State(kind, sourceName, originalName, readPath, reader, parser,
+                    new IntakeTally(sourceName, clock, progressInterval)));
+            exchange.getIn().setBody(reader);
+            LOG.info("Intake {}: reading {} ({}, {})", sourceName, originalName, format.extension(), charset.name());
+        } catch (UnreadableFileException e) {
+            if (reader != null) {
+                reader.close();
+            }
+            String why = originalName + " cannot be read: it " + e.getMessage();
+            LOG.error("Intake {}: {}; moved to {}", sourceName, why, failedTo);
+            exchange.getIn().setHeader(UNREADABLE, why);
+            exchange.getIn().setHeader(MOVE_TO, failedTo);
+        }
+    }
+
+    /** Journals one line's command: INSERTED or DUPLICATE; a bad line throws {@link InvalidLineException}. */
+    public Journal.Insert accept(DropLine line, Exchange exchange) {
+        State s = state(exchange);
+        Command command = s.parser().parse(line);
+        Journal.Insert result = journal.insert(command, new Source(s.kind(), s.sourceName(), Long.toString(line.number())));
+        if (result == Journal.Insert.INSERTED) {
+            s.tally().inserted();
+        } else {
+            s.tally().duplicate();
+        }
+        return result;
+    }
+
+    /** Turns the caught {@link InvalidLineException} into a reject record (JSON body) for the dead-letter channel. */
+    public String reject(DropLine line, Exchange exchange) {
+        State s = state(exchange);
+        InvalidLineException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, InvalidLineException.class);
+        s.tally().rejected();
+        ObjectNode reject = LineParser.JSON.createObjectNode();
+        reject.put("source", s.kind());
+        reject.put("file", s.sourceName());
+        reject.put("line", line.number());
+        reject.put("id", e.commandId());
+        reject.put("field", e.field());
+        reject.put("reason", e.reason());
+        reject.put("input", line.text());
+        exchange.getIn().setHeader(LINE, line.number());
+        exchange.getIn().setHeader(FIELD, e.field());
+        exchange.getIn().setHeader(REASON, e.reason());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Intake {}: rejected {}", s.sourceName(), e.getMessage());
+        }
+        return reject.toString() + "\n";
+    }
+
+    /** Records the file for its result report and logs the summary. */
+    public String finish(Exchange exchange) {
+        State s = state(exchange);
+        s.reader().close();
+        IntakeTally t = s.tally();
+        files.record(new IntakeFileStore.IntakeFile(s.sourceName(), s.kind(), s.originalName(),
+                s.kind().equals("file") ? exchange.getIn().getHeader(MOVE_TO, String.class) : s.readPath().toString(),
+                s.parser().format(), s.reader() == null ? "" : charsetName(s.originalName()), t.lines(), t.insertedCount(),
+                t.duplicateCount(), t.rejectedCount()));
+        String summary = t.summary();
+        LOG.info(summary);
+        return summary;
+    }
+
+    private String charsetName(String originalName) {
+        return DropFormat.charsetOf(originalName, defaultCharset).name();
+    }
+
+    private static State state(Exchange exchange) {
+        State s = exchange.getProperty(STATE, State.class);
+        if (s == null) {
+            throw new IllegalStateException("no intake is open on this exchange");
+        }
+        return s;
+    }
+
+    public void setCatalog(OperationCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public void setDefaultMerchantId(String defaultMerchantId) {
+        this.defaultMerchantId = defaultMerchantId;
+    }
+
+    public void setDefaultCharset(String charset) {
+        this.defaultCharset = charset == null || charset.isBlank() ? StandardCharsets.UTF_8 : Charset.forName(charset.strip());
+    }
+
+    public void setProgressSeconds(int seconds) {
+        this.progressInterval = Duration.ofSeconds(Math.max(1, seconds));
+    }
+
+    public void setArchiveDir(String archiveDir) {
+        this.archiveDir = archiveDir;
+    }
+
+    public void setSftpLocalDir(String sftpLocalDir) {
+        this.sftpLocalDir = sftpLocalDir;
+    }
+
+    public void setSftpArchiveDir(String sftpArchiveDir) {
+        this.sftpArchiveDir = sftpArchiveDir;
+    }
+
+    public String getArchiveDir() {
+        return archiveDir;
+    }
+}

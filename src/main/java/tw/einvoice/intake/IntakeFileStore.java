@@ -1,0 +1,87 @@
+package tw.einvoice.intake;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import tw.einvoice.journal.Journal;
+import tw.einvoice.journal.JournalException;
+
+/** The {@code ecpay_intake_file} table: one row per taken-in file, until its result files are written. */
+public final class IntakeFileStore {
+
+    /** A taken-in file. */
+    public record IntakeFile(String sourceName, String kind, String originalName, String archivePath, DropFormat format,
+                             String charset, long lines, long inserted, long duplicates, long rejected) {
+    }
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public IntakeFileStore(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    public void record(IntakeFile f) {
+        String sql = "INSERT INTO ecpay_intake_file (source_name, source_kind, original_name, archive_path, format, charset, "
+                + "line_count, inserted_count, duplicate_count, rejected_count, state, received_at, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'INTAKEN', ?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, f.sourceName());
+            ps.setString(2, f.kind());
+            ps.setString(3, f.originalName());
+            ps.setString(4, f.archivePath());
+            ps.setString(5, f.format().extension());
+            ps.setString(6, f.charset());
+            ps.setLong(7, f.lines());
+            ps.setLong(8, f.inserted());
+            ps.setLong(9, f.duplicates());
+            ps.setLong(10, f.rejected());
+            ps.setObject(11, Journal.utc(clock.instant()));
+            ps.setObject(12, Journal.utc(clock.instant()));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new JournalException("cannot record intake of " + f.sourceName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Files waiting for their result files whose own commands are all final (SUCCEEDED or DEAD). */
+    public List<IntakeFile> dueForReport() {
+        String sql = "SELECT f.* FROM ecpay_intake_file f WHERE f.state = 'INTAKEN' AND NOT EXISTS (SELECT 1 FROM "
+                + "ecpay_command c WHERE c.source_name = f.source_name AND c.state NOT IN ('SUCCEEDED', 'DEAD')) "
+                + "ORDER BY f.received_at";
+        List<IntakeFile> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new IntakeFile(rs.getString("source_name"), rs.getString("source_kind"),
+                        rs.getString("original_name"), rs.getString("archive_path"),
+                        DropFormat.valueOf(rs.getString("format").toUpperCase(java.util.Locale.ROOT)), rs.getString("charset"),
+                        rs.getLong("line_count"), rs.getLong("inserted_count"), rs.getLong("duplicate_count"),
+                        rs.getLong("rejected_count")));
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot list intake files: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Moves a file from one state to another; false when another instance got there first. */
+    public boolean transition(String sourceName, String from, String to) {
+        String sql = "UPDATE ecpay_intake_file SET state = ?, updated_at = ? WHERE source_name = ? AND state = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, to);
+            ps.setObject(2, Journal.utc(clock.instant()));
+            ps.setString(3, sourceName);
+            ps.setString(4, from);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new JournalException("cannot update intake file " + sourceName + ": " + e.getMessage(), e);
+        }
+    }
+}
