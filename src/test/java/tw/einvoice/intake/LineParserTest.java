@@ -1,0 +1,121 @@
+package tw.einvoice.intake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tw.einvoice.protocol.Command;
+import tw.einvoice.protocol.OperationCatalog;
+
+/** The example drops parse line by line as documented: good lines become commands, bad ones name line and field. */
+class LineParserTest {
+
+    @TempDir
+    Path tmp;
+
+    /** line number -> command id, or "!field" for a rejected line. */
+    private static Map<Long, String> outcomes(Path file, Charset cs) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        try (DropReader reader = DropReader.open(file, cs)) {
+            LineParser parser = DropFormat.of(file.getFileName().toString()) == DropFormat.CSV
+                    ? LineParser.csv(reader.next(), OperationCatalog.standard(), "2000132")
+                    : LineParser.jsonLines(OperationCatalog.standard(), "2000132");
+            while (reader.hasNext()) {
+                DropLine line = reader.next();
+                try {
+                    Command c = parser.parse(line);
+                    out.put(line.number(), c.id());
+                } catch (InvalidLineException e) {
+                    out.put(line.number(), "!" + e.field());
+                }
+            }
+        }
+        return out;
+    }
+
+    static final List<String> BAD_FIELDS_JSONL = List.of("!InvoiceStatus", "!Tsr", "!Tsr", "!InvoiceDate", "!Remark",
+            "!operation", "!(line)");
+
+    @Test
+    void jsonLinesExampleGivesSixCommandsAndSevenRejects() {
+        Map<Long, String> out = outcomes(Paths.get("examples/seed-operations.jsonl"), StandardCharsets.UTF_8);
+        assertEquals(13, out.size());
+        assertEquals(List.of("ex-word-0001", "ex-cancel-0001", "ex-trigger-0001", "ex-getinvalid-0001", "ex-confirm-0001",
+                "B2CInvoice/Issue:EXREL20261122000002"), new ArrayList<>(out.values()).subList(0, 6));
+        assertEquals(BAD_FIELDS_JSONL, new ArrayList<>(out.values()).subList(6, 13));
+    }
+
+    @Test
+    void csvExampleGivesSixCommandsAndSevenRejectsWithPhysicalLineNumbers() {
+        Map<Long, String> out = outcomes(Paths.get("examples/seed-operations.csv"), StandardCharsets.UTF_8);
+        assertEquals(13, out.size());
+        assertEquals("cx-word-0001", out.get(2L));
+        assertEquals("B2CInvoice/Issue:CXREL20261122000002", out.get(7L));
+        assertEquals(List.of("!InvoiceStatus", "!Tsr", "!Tsr", "!InvoiceDate", "!Remark", "!Items", "!(line)"),
+                new ArrayList<>(out.values()).subList(6, 13));
+    }
+
+    @Test
+    void big5AndBomFilesDecode() throws IOException {
+        String csv = "id,operation,InvoiceNumber,InvoiceDate,Remark\nb5-1,B2BInvoice/IssueConfirm,CD12345678,2026-11-20,已確認發票\n";
+        Path big5 = tmp.resolve("x.big5.csv");
+        Files.write(big5, csv.getBytes("Big5"));
+        assertEquals(Charset.forName("Big5"), DropFormat.charsetOf("x.big5.csv", StandardCharsets.UTF_8));
+        try (DropReader r = DropReader.open(big5, Charset.forName("Big5"))) {
+            LineParser p = LineParser.csv(r.next(), OperationCatalog.standard(), "2000132");
+            assertEquals("已確認發票", p.parse(r.next()).data().get("Remark").asText());
+        }
+        Path bom = tmp.resolve("x.jsonl");
+        Files.write(bom, ("\uFEFF{\"id\":\"a\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"T1\"}}\r\n\r\n"
+                + "{\"id\":\"b\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"T2\"}}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(Map.of(1L, "a", 3L, "b"), outcomes(bom, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aBadlyEncodedLineIsRejectedAloneAndBinaryFilesAreUnreadable() throws IOException {
+        Path f = tmp.resolve("y.jsonl");
+        byte[] good = "{\"id\":\"a\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"T1\"}}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bad = {'{', (byte) 0xC3, (byte) 0x28, '}', '\n'};
+        byte[] all = new byte[9000 + bad.length + good.length];
+        // push the bad line past the 8 KB sniff so the file as a whole is readable
+        int pos = 0;
+        while (pos + good.length <= 9000) {
+            System.arraycopy(good, 0, all, pos, good.length);
+            pos += good.length;
+        }
+        System.arraycopy(bad, 0, all, pos, bad.length);
+        pos += bad.length;
+        System.arraycopy(good, 0, all, pos, good.length);
+        pos += good.length;
+        Files.write(f, java.util.Arrays.copyOf(all, pos));
+        try (DropReader r = DropReader.open(f, StandardCharsets.UTF_8)) {
+            DropLine last = null;
+            DropLine badLine = null;
+            while (r.hasNext()) {
+                last = r.next();
+                if (last.text() == null) {
+                    badLine = last;
+                }
+            }
+            assertTrue(badLine != null && badLine.problem().contains("UTF-8"));
+            assertEquals(badLine.number() + 1, last.number());
+            assertNull(badLine.text());
+        }
+        Path bin = tmp.resolve("z.csv");
+        Files.write(bin, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        assertThrows(UnreadableFileException.class, () -> DropReader.open(bin, StandardCharsets.UTF_8));
+    }
+}
