@@ -36,9 +36,9 @@ public class FileIntake {
     public static final String REASON = "IntakeReason";
     private static final String STATE = "IntakeState";
 
-    private final Journal journal;
-    private final Clock clock;
-    private final IntakeFileStore files;
+    private volatile Journal journal;
+    private volatile Clock clock = Clock.systemUTC();
+    private volatile IntakeFileStore files;
     private OperationCatalog catalog = OperationCatalog.standard();
     private String defaultMerchantId = "";
     private Charset defaultCharset = StandardCharsets.UTF_8;
@@ -52,14 +52,30 @@ public class FileIntake {
                  IntakeTally tally) {
     }
 
+    /** For YAML beans: the journal and clock beans are looked up on first use (bean files load in any order). */
+    public FileIntake() {
+    }
+
     public FileIntake(Journal journal, Clock clock) {
-        this.journal = journal;
+        use(journal, clock);
+    }
+
+    private void use(Journal journal, Clock clock) {
         this.clock = clock;
         this.files = new IntakeFileStore(journal.dataSource(), clock);
+        this.journal = journal;
+    }
+
+    private void resolve(Exchange exchange) {
+        if (journal == null) {
+            Journal j = JournalBeans.journal(exchange.getContext().getRegistry());
+            use(j, j.clock() != null ? j.clock() : Clock.systemUTC());
+        }
     }
 
     /** Names the drop: {@code <UTC received stamp>-<name>}, unique per drop, the archive name and source name. */
     public void stamp(Exchange exchange) {
+        resolve(exchange);
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         exchange.getIn().setHeader(SOURCE_NAME, STAMP.format(clock.instant()) + "-" + name);
     }

@@ -77,20 +77,40 @@ public class IntakeReports {
         }
     }
 
-    private final Journal journal;
-    private final IntakeFileStore files;
+    private volatile Journal journal;
+    private volatile IntakeFileStore files;
     private OperationCatalog catalog = OperationCatalog.standard();
     private String defaultMerchantId = "";
     private final List<String> replyFields;
 
+    /** For YAML beans: the journal and clock beans are looked up on first use (bean files load in any order). */
+    public IntakeReports() {
+        this(null, null);
+    }
+
     public IntakeReports(Journal journal, Clock clock) {
-        this.journal = journal;
-        this.files = new IntakeFileStore(journal.dataSource(), clock);
+        if (journal != null) {
+            use(journal, clock);
+        }
         Set<String> fields = new LinkedHashSet<>(FIXED_REPLY_FIELDS);
         for (Operation op : catalog.all()) {
             fields.addAll(op.replyFields());
         }
         this.replyFields = List.copyOf(fields);
+    }
+
+    private void use(Journal journal, Clock clock) {
+        this.files = new IntakeFileStore(journal.dataSource(), clock == null ? Clock.systemUTC() : clock);
+        this.journal = journal;
+    }
+
+    /** As {@link #writeDue()}, finding the journal and clock beans first. */
+    public List<ReportFile> writeDue(org.apache.camel.Exchange exchange) {
+        if (journal == null) {
+            Journal j = JournalBeans.journal(exchange.getContext().getRegistry());
+            use(j, j.clock());
+        }
+        return writeDue();
     }
 
     /** Writes the result files of every file whose commands are all final; returns the files written. */
@@ -259,7 +279,7 @@ public class IntakeReports {
 
         void header(List<String> inputHeader) throws IOException {
             header = new ArrayList<>(inputHeader);
-            for (String c : LineParser.REJECT_COLUMNS.stream().sorted().toList()) {
+            for (String c : LineParser.REJECT_COLUMNS) {
                 if (!header.contains(c)) {
                     header.add(c);
                 }

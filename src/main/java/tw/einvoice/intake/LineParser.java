@@ -35,7 +35,7 @@ public final class LineParser {
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     public static final CSVFormat CSV = CSVFormat.DEFAULT;
-    static final Set<String> REJECT_COLUMNS = Set.of("rejectLine", "rejectField", "rejectReason");
+    static final List<String> REJECT_COLUMNS = List.of("rejectLine", "rejectField", "rejectReason");
     private static final Set<String> COMMAND_COLUMNS = Set.of("id", "operation", "merchantId");
 
     private final DropFormat format;

@@ -1,0 +1,285 @@
+package tw.einvoice.intake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static tw.einvoice.intake.IntakeFixtures.await;
+import static tw.einvoice.intake.IntakeFixtures.count;
+import static tw.einvoice.intake.IntakeFixtures.drop;
+import static tw.einvoice.intake.IntakeFixtures.exists;
+import static tw.einvoice.intake.IntakeFixtures.only;
+import static tw.einvoice.intake.IntakeFixtures.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The shipped local-folder intake route with the shipped configuration (paths under target/, fast polling). */
+@CamelMainTest(propertyPlaceholderLocations = "file:config/application.properties",
+        properties = {"camel.main.routes-include-pattern=file:routes/beans.camel.yaml,file:routes/intake-file.camel.yaml",
+                "journal.url=jdbc:h2:mem:intake-file;DB_CLOSE_DELAY=-1",
+                "intake.file.inbox=target/intake-file-test/inbox",
+                "intake.file.archive-dir=target/intake-file-test/archive",
+                "intake.file.poll-ms=100", "intake.file.read-lock-check-ms=200", "intake.results.period-ms=200",
+                "intake.reject-channel=file:target/intake-file-test/dead-letter?fileName=rejects.jsonl&fileExist=Append"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IntakeFileRouteTest {
+
+    static final Path ROOT = Paths.get("target/intake-file-test");
+    static final Path INBOX = ROOT.resolve("inbox");
+    static final Path ARCHIVE = ROOT.resolve("archive");
+
+    static {
+        IntakeFixtures.deleteTree(ROOT);
+    }
+
+    @BeanInject
+    CamelContext context;
+
+    DataSource ds() {
+        return context.getRegistry().lookupByNameAndType("journalDataSource", DataSource.class);
+    }
+
+    String sourceOf(String originalName) {
+        return await1(() -> {
+            List<Map<String, Object>> rows = query(ds(), "SELECT source_name FROM ecpay_intake_file WHERE original_name = ?",
+                    originalName);
+            return rows.isEmpty() ? null : (String) rows.get(0).get("source_name");
+        });
+    }
+
+    private static <T> T await1(java.util.function.Supplier<T> s) {
+        long end = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < end) {
+            T v = s.get();
+            if (v != null) {
+                return v;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("timed out");
+    }
+
+    /** Every seed operation, good and bad lines, in both formats: journal, dead letters, results and rejects. */
+    @Test
+    void jsonLinesAndCsvDropsBecomeCommandsRejectsAndResultFiles() throws Exception {
+        drop(Files.readAllBytes(Paths.get("examples/seed-operations.jsonl")), INBOX, "orders.jsonl");
+        drop(Files.readAllBytes(Paths.get("examples/seed-operations.csv")), INBOX, "orders.csv");
+        String jsonl = sourceOf("orders.jsonl");
+        String csv = sourceOf("orders.csv");
+
+        for (String source : List.of(jsonl, csv)) {
+            Map<String, Object> f = query(ds(), "SELECT * FROM ecpay_intake_file WHERE source_name = ?", source).get(0);
+            assertEquals(13L, ((Number) f.get("line_count")).longValue(), source);
+            assertEquals(6L, ((Number) f.get("inserted_count")).longValue(), source);
+            assertEquals(0L, ((Number) f.get("duplicate_count")).longValue(), source);
+            assertEquals(7L, ((Number) f.get("rejected_count")).longValue(), source);
+        }
+        List<Map<String, Object>> commands = query(ds(), "SELECT id, operation, state, source_kind, source_ref FROM ecpay_command "
+                + "WHERE source_name = ? ORDER BY CAST(source_ref AS INT)", jsonl);
+        assertEquals(List.of("ex-word-0001", "ex-cancel-0001", "ex-trigger-0001", "ex-getinvalid-0001", "ex-confirm-0001",
+                "B2CInvoice/Issue:EXREL20261122000002"), commands.stream().map(r -> r.get("id")).toList());
+        assertEquals(List.of("1", "2", "3", "4", "5", "6"), commands.stream().map(r -> r.get("source_ref")).toList());
+        assertTrue(commands.stream().allMatch(r -> "NEW".equals(r.get("state")) && "file".equals(r.get("source_kind"))));
+        assertEquals(List.of("2", "3", "4", "5", "6", "7"), query(ds(), "SELECT source_ref FROM ecpay_command WHERE source_name = ? "
+                + "ORDER BY CAST(source_ref AS INT)", csv).stream().map(r -> r.get("source_ref")).toList());
+        String confirm = (String) query(ds(), "SELECT payload FROM ecpay_command WHERE id = 'cx-confirm-0001'").get(0).get("payload");
+        assertTrue(confirm.contains("已確認, 謝謝") && confirm.contains("\"MerchantID\":\"2000132\""), confirm);
+
+        // the archive holds both drops, the inbox is empty
+        assertTrue(Files.isRegularFile(ARCHIVE.resolve(jsonl)) && Files.isRegularFile(ARCHIVE.resolve(csv)));
+        try (Stream<Path> s = Files.list(INBOX)) {
+            assertEquals(0, s.filter(Files::isRegularFile).count());
+        }
+
+        // each bad line went to the dead-letter channel with its file, line, field and reason
+        Path deadLetter = ROOT.resolve("dead-letter/rejects.jsonl");
+        await("14 dead letters", 10_000, () -> Files.exists(deadLetter) && lines(deadLetter) == 14);
+        List<JsonNode> dead = IntakeFixtures.jsonLines(deadLetter);
+        List<JsonNode> deadJsonl = dead.stream().filter(n -> n.get("file").asText().equals(jsonl)).toList();
+        assertEquals(List.of(7L, 8L, 9L, 10L, 11L, 12L, 13L), deadJsonl.stream().map(n -> n.get("line").asLong()).toList());
+        assertEquals(LineParserTest.BAD_FIELDS_JSONL.stream().map(s -> s.substring(1)).toList(),
+                deadJsonl.stream().map(n -> n.get("field").asText()).toList());
+        assertTrue(deadJsonl.get(3).get("reason").asText().contains("2026-02-30"), deadJsonl.get(3).toString());
+        assertEquals("ex-word-bad", deadJsonl.get(0).get("id").asText());
+
+        // not every command is final yet: no result files
+        settle("ex", true);
+        Thread.sleep(800);
+        assertFalse(exists(ARCHIVE, ".result.csv"), "results written before all commands were final");
+
+        settle("ex", false);
+        settle("cx", false);
+        await("result files", 10_000, () -> exists(ARCHIVE, "orders.result.jsonl") && count(ds(),
+                "SELECT COUNT(*) FROM ecpay_intake_file WHERE state = 'REPORTED'") == 2);
+
+        String jStem = DropFormat.stem(jsonl);
+        List<CSVRecord> result = IntakeFixtures.csv(ARCHIVE.resolve(jStem + ".result.csv"));
+        assertEquals(13, result.size());
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "DEAD", "SUCCEEDED", "REJECTED", "REJECTED",
+                "REJECTED", "REJECTED", "REJECTED", "REJECTED", "REJECTED"), result.stream().map(r -> r.get("state")).toList());
+        assertEquals("4000004", result.get(2).get("RtnCode"));
+        assertEquals("LA25008605", result.get(5).get("InvoiceNo"));
+        assertEquals("2026-08-15 23:29:10", result.get(5).get("InvoiceDate"));
+        assertEquals("5706", result.get(5).get("RandomNumber"));
+        assertEquals("1200125", result.get(4).get("RtnCode"));
+        assertEquals("InvoiceStatus", result.get(6).get("field"));
+        assertEquals("13", result.get(12).get("line"));
+
+        List<JsonNode> resultJson = IntakeFixtures.jsonLines(ARCHIVE.resolve(jStem + ".result.jsonl"));
+        assertEquals(13, resultJson.size());
+        assertEquals("LA25008605", resultJson.get(5).get("reply").get("InvoiceNo").asText());
+
+        // rejects: the 7 rejected lines and the dead one, in the input format, with the reason
+        List<JsonNode> rejects = IntakeFixtures.jsonLines(ARCHIVE.resolve(jStem + ".rejects.jsonl"));
+        assertEquals(List.of(5L, 7L, 8L, 9L, 10L, 11L, 12L, 13L), rejects.stream().map(n -> n.get("reject").get("line").asLong()).toList());
+        assertEquals("ex-confirm-0001", rejects.get(0).get("id").asText());
+        assertTrue(rejects.get(0).get("reject").get("reason").asText().startsWith("DEAD"));
+        assertEquals("CD12345678", rejects.get(0).get("data").get("InvoiceNumber").asText());
+        assertTrue(rejects.get(7).get("input").asText().startsWith("{\"id\":\"ex-broken\""));
+
+        String cStem = DropFormat.stem(csv);
+        assertFalse(Files.exists(ARCHIVE.resolve(cStem + ".result.jsonl")));
+        List<CSVRecord> cResult = IntakeFixtures.csv(ARCHIVE.resolve(cStem + ".result.csv"));
+        assertEquals(13, cResult.size());
+        assertEquals("2", cResult.get(0).get("line"));
+        assertEquals("LA25008606", cResult.get(5).get("InvoiceNo"));
+        List<CSVRecord> cRejects = IntakeFixtures.csv(ARCHIVE.resolve(cStem + ".rejects.csv"));
+        assertEquals(List.of("6", "8", "9", "10", "11", "12", "13", "14"), cRejects.stream().map(r -> r.get("rejectLine")).toList());
+        assertEquals("Items", cRejects.get(6).get("rejectField"));
+        assertEquals("cx-word-bad", cRejects.get(1).get("id"));
+        assertEquals("1130000012", cRejects.get(1).get("TrackID"));
+
+        // a rejects file is a valid drop: fixed lines would go in, the dead one is already journaled
+        drop(Files.readAllBytes(ARCHIVE.resolve(cStem + ".rejects.csv")), INBOX, "again.csv");
+        Map<String, Object> again = query(ds(), "SELECT * FROM ecpay_intake_file WHERE source_name = ?", sourceOf("again.csv")).get(0);
+        assertEquals(List.of(8L, 0L, 1L, 7L), List.of(((Number) again.get("line_count")).longValue(),
+                ((Number) again.get("inserted_count")).longValue(), ((Number) again.get("duplicate_count")).longValue(),
+                ((Number) again.get("rejected_count")).longValue()));
+    }
+
+    /** Plays the dispatcher for the example commands (prefix ex or cx); {@code leaveOneOpen} keeps one NEW. */
+    void settle(String p, boolean leaveOneOpen) {
+        String upper = p.toUpperCase(java.util.Locale.ROOT);
+        IntakeFixtures.finish(ds(), p + "-word-0001", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1,\"RtnMsg\":\"成功\"}");
+        IntakeFixtures.finish(ds(), p + "-cancel-0001", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1,\"RtnMsg\":\"成功\"}");
+        IntakeFixtures.finish(ds(), p + "-trigger-0001", "SUCCEEDED", 4000004, "開立發票成功", null,
+                "{\"RtnCode\":4000004,\"RtnMsg\":\"開立發票成功\"}");
+        IntakeFixtures.finish(ds(), p + "-getinvalid-0001", "SUCCEEDED", 1, "查詢成功", null,
+                "{\"RtnCode\":1,\"RtnMsg\":\"查詢成功\",\"InvoiceNo\":\"AB12345678\",\"Reason\":\"退貨\"}");
+        if (!leaveOneOpen) {
+            IntakeFixtures.finish(ds(), p + "-confirm-0001", "DEAD", 1200125, "發票號碼不存在",
+                    "RtnCode 1200125: 發票號碼不存在", "{\"RtnCode\":1200125,\"RtnMsg\":\"發票號碼不存在\"}");
+        }
+        String invoiceNo = p.equals("ex") ? "LA25008605" : "LA25008606";
+        IntakeFixtures.finish(ds(), "B2CInvoice/Issue:" + upper + "REL20261122000002", "SUCCEEDED", 1, "開立發票成功", null,
+                "{\"RtnCode\":1,\"RtnMsg\":\"開立發票成功\",\"InvoiceNo\":\"" + invoiceNo
+                        + "\",\"InvoiceDate\":\"2026-08-15 23:29:10\",\"RandomNumber\":\"5706\"}");
+    }
+
+    /** The same file dropped again journals nothing new: every line is a duplicate and says of what. */
+    @Test
+    void theSameFileDroppedTwiceIsAllDuplicates() throws Exception {
+        byte[] content = ("{\"id\":\"dup-1\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"DUPTSR1\"}}\n"
+                + "{\"id\":\"dup-2\",\"operation\":\"B2CInvoice/TriggerIssue\",\"data\":{\"Tsr\":\"DUPTSR2\",\"PayType\":\"2\"}}\n"
+                + "{\"id\":\"dup-1\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"DUPTSR1\"}}\n")
+                .getBytes(StandardCharsets.UTF_8);
+        drop(content, INBOX, "twice.jsonl");
+        String first = sourceOf("twice.jsonl");
+        IntakeFixtures.finish(ds(), "dup-1", "SUCCEEDED", 1, "成功", null, null);
+        IntakeFixtures.finish(ds(), "dup-2", "SUCCEEDED", 4000003, "排程成功", null, null);
+        drop(content, INBOX, "twice.jsonl");
+        await("second intake", 10_000, () -> count(ds(), "SELECT COUNT(*) FROM ecpay_intake_file WHERE original_name = 'twice.jsonl'") == 2);
+        String second = (String) query(ds(), "SELECT source_name FROM ecpay_intake_file WHERE original_name = 'twice.jsonl' "
+                + "AND source_name <> ?", first).get(0).get("source_name");
+        Map<String, Object> f = query(ds(), "SELECT * FROM ecpay_intake_file WHERE source_name = ?", second).get(0);
+        assertEquals(0L, ((Number) f.get("inserted_count")).longValue());
+        assertEquals(3L, ((Number) f.get("duplicate_count")).longValue());
+        assertEquals(2L, count(ds(), "SELECT COUNT(*) FROM ecpay_command WHERE id LIKE 'dup-%'"));
+        Path result = ARCHIVE.resolve(DropFormat.stem(second) + ".result.csv");
+        await("result of the second drop", 10_000, () -> Files.exists(result));
+        List<CSVRecord> rows = IntakeFixtures.csv(result);
+        assertEquals(List.of(first + ":1", first + ":2", first + ":1"), rows.stream().map(r -> r.get("duplicateOf")).toList());
+        assertEquals("4000003", rows.get(1).get("RtnCode"));
+        // within the first drop, the repeated line is a duplicate of line 1
+        Path firstResult = ARCHIVE.resolve(DropFormat.stem(first) + ".result.csv");
+        await("result of the first drop", 10_000, () -> Files.exists(firstResult));
+        assertEquals(List.of("", "", first + ":1"), IntakeFixtures.csv(firstResult).stream().map(r -> r.get("duplicateOf")).toList());
+    }
+
+    /** Binary garbage is moved to .failed and journals nothing. */
+    @Test
+    void anUnreadableFileGoesToFailed() throws Exception {
+        byte[] garbage = new byte[4096];
+        new java.util.Random(7).nextBytes(garbage);
+        garbage[10] = 0;
+        drop(garbage, INBOX, "garbage.csv");
+        await("garbage in .failed", 10_000, () -> exists(INBOX.resolve(".failed"), "garbage.csv"));
+        assertFalse(Files.exists(INBOX.resolve("garbage.csv")));
+        assertEquals(0, count(ds(), "SELECT COUNT(*) FROM ecpay_intake_file WHERE original_name = 'garbage.csv'"));
+        assertEquals(0, count(ds(), "SELECT COUNT(*) FROM ecpay_command WHERE source_name LIKE '%garbage.csv'"));
+    }
+
+    /** A .big5.csv drop is read as Big5. */
+    @Test
+    void big5CsvIsDecoded() throws Exception {
+        String text = "id,operation,InvoiceNumber,InvoiceDate,Remark\r\n"
+                + "b5-1,B2BInvoice/IssueConfirm,CD32345678,2026-11-20,已確認發票\r\n"
+                + "b5-2,B2BInvoice/IssueConfirm,CD32345679,2026-13-01,日期錯誤\r\n";
+        drop(text.getBytes(Charset.forName("Big5")), INBOX, "confirm.big5.csv");
+        String source = sourceOf("confirm.big5.csv");
+        String payload = (String) query(ds(), "SELECT payload FROM ecpay_command WHERE id = 'b5-1'").get(0).get("payload");
+        assertTrue(payload.contains("已確認發票"), payload);
+        assertEquals("Big5", query(ds(), "SELECT charset FROM ecpay_intake_file WHERE source_name = ?", source).get(0).get("charset"));
+        IntakeFixtures.finish(ds(), "b5-1", "SUCCEEDED", 1, "成功", null, null);
+        Path rejects = ARCHIVE.resolve(DropFormat.stem(source) + ".rejects.big5.csv");
+        await("Big5 rejects file", 10_000, () -> Files.exists(rejects));
+        String back = new String(Files.readAllBytes(rejects), Charset.forName("Big5"));
+        assertTrue(back.contains("b5-2,B2BInvoice/IssueConfirm,CD32345679,2026-13-01,日期錯誤,3,InvoiceDate,"), back);
+    }
+
+    /** A file still being written is not taken until it stops growing (readLock=changed): no half files. */
+    @Test
+    void aFileStillBeingWrittenIsTakenOnlyWhenComplete() throws Exception {
+        Files.createDirectories(INBOX);
+        Path target = INBOX.resolve("slow.jsonl");
+        try (OutputStream out = Files.newOutputStream(target)) {
+            for (int i = 1; i <= 20; i++) {
+                out.write(("{\"id\":\"slow-" + i + "\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"SLOW" + i
+                        + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(60);
+            }
+        }
+        String source = sourceOf("slow.jsonl");
+        assertEquals(20, count(ds(), "SELECT COUNT(*) FROM ecpay_command WHERE source_name = ?", source));
+        assertEquals(1, count(ds(), "SELECT COUNT(*) FROM ecpay_intake_file WHERE original_name = 'slow.jsonl'"));
+    }
+
+    private static long lines(Path p) {
+        try {
+            return Files.readAllLines(p).stream().filter(l -> !l.isBlank()).count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}
