@@ -123,12 +123,12 @@ class IntakeFileRouteTest {
         assertEquals("ex-word-bad", deadJsonl.get(0).get("id").asText());
 
         // not every command is final yet: no result files
-        settle("ex", true);
+        IntakeFixtures.settleExamples(ds(), "ex", true);
         Thread.sleep(800);
         assertFalse(exists(ARCHIVE, ".result.csv"), "results written before all commands were final");
 
-        settle("ex", false);
-        settle("cx", false);
+        IntakeFixtures.settleExamples(ds(), "ex", false);
+        IntakeFixtures.settleExamples(ds(), "cx", false);
         await("result files", 10_000, () -> exists(ARCHIVE, "orders.result.jsonl") && count(ds(),
                 "SELECT COUNT(*) FROM ecpay_intake_file WHERE state = 'REPORTED'") == 2);
 
@@ -175,25 +175,6 @@ class IntakeFileRouteTest {
         assertEquals(List.of(8L, 0L, 1L, 7L), List.of(((Number) again.get("line_count")).longValue(),
                 ((Number) again.get("inserted_count")).longValue(), ((Number) again.get("duplicate_count")).longValue(),
                 ((Number) again.get("rejected_count")).longValue()));
-    }
-
-    /** Plays the dispatcher for the example commands (prefix ex or cx); {@code leaveOneOpen} keeps one NEW. */
-    void settle(String p, boolean leaveOneOpen) {
-        String upper = p.toUpperCase(java.util.Locale.ROOT);
-        IntakeFixtures.finish(ds(), p + "-word-0001", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1,\"RtnMsg\":\"成功\"}");
-        IntakeFixtures.finish(ds(), p + "-cancel-0001", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1,\"RtnMsg\":\"成功\"}");
-        IntakeFixtures.finish(ds(), p + "-trigger-0001", "SUCCEEDED", 4000004, "開立發票成功", null,
-                "{\"RtnCode\":4000004,\"RtnMsg\":\"開立發票成功\"}");
-        IntakeFixtures.finish(ds(), p + "-getinvalid-0001", "SUCCEEDED", 1, "查詢成功", null,
-                "{\"RtnCode\":1,\"RtnMsg\":\"查詢成功\",\"InvoiceNo\":\"AB12345678\",\"Reason\":\"退貨\"}");
-        if (!leaveOneOpen) {
-            IntakeFixtures.finish(ds(), p + "-confirm-0001", "DEAD", 1200125, "發票號碼不存在",
-                    "RtnCode 1200125: 發票號碼不存在", "{\"RtnCode\":1200125,\"RtnMsg\":\"發票號碼不存在\"}");
-        }
-        String invoiceNo = p.equals("ex") ? "LA25008605" : "LA25008606";
-        IntakeFixtures.finish(ds(), "B2CInvoice/Issue:" + upper + "REL20261122000002", "SUCCEEDED", 1, "開立發票成功", null,
-                "{\"RtnCode\":1,\"RtnMsg\":\"開立發票成功\",\"InvoiceNo\":\"" + invoiceNo
-                        + "\",\"InvoiceDate\":\"2026-08-15 23:29:10\",\"RandomNumber\":\"5706\"}");
     }
 
     /** The same file dropped again journals nothing new: every line is a duplicate and says of what. */

@@ -143,4 +143,24 @@ final class IntakeFixtures {
         }
         return out;
     }
+
+    /** Plays the dispatcher for the example commands (prefix ex or cx); {@code leaveOneOpen} keeps one NEW. */
+    static void settleExamples(DataSource ds, String p, boolean leaveOneOpen) {
+        String upper = p.toUpperCase(java.util.Locale.ROOT);
+        finish(ds, p + "-word-0001", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1,\"RtnMsg\":\"成功\"}");
+        finish(ds, p + "-cancel-0001", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1,\"RtnMsg\":\"成功\"}");
+        finish(ds, p + "-trigger-0001", "SUCCEEDED", 4000004, "開立發票成功", null,
+                "{\"RtnCode\":4000004,\"RtnMsg\":\"開立發票成功\"}");
+        finish(ds, p + "-getinvalid-0001", "SUCCEEDED", 1, "查詢成功", null,
+                "{\"RtnCode\":1,\"RtnMsg\":\"查詢成功\",\"InvoiceNo\":\"AB12345678\",\"Reason\":\"退貨\"}");
+        if (!leaveOneOpen) {
+            finish(ds, p + "-confirm-0001", "DEAD", 1200125, "發票號碼不存在",
+                    "RtnCode 1200125: 發票號碼不存在", "{\"RtnCode\":1200125,\"RtnMsg\":\"發票號碼不存在\"}");
+        }
+        String invoiceNo = p.equals("ex") ? "LA25008605" : "LA25008606";
+        finish(ds, "B2CInvoice/Issue:" + upper + "REL20261122000002", "SUCCEEDED", 1, "開立發票成功", null,
+                "{\"RtnCode\":1,\"RtnMsg\":\"開立發票成功\",\"InvoiceNo\":\"" + invoiceNo
+                        + "\",\"InvoiceDate\":\"2026-08-15 23:29:10\",\"RandomNumber\":\"5706\"}");
+    }
+
 }
