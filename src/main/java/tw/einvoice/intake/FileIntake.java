@@ -1,6 +1,14 @@
 package tw.einvoice.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.Closeable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,12 +21,13 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.journal.Journal;
+import tw.einvoice.journal.JournalDatabase;
 import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.OperationCatalog;
 
 /**
- * Takes in a dropped file line by line (the routes split the {@link DropReader} it opens, streaming): each line is
+ * Takes in a dropped file line by line (the routes split it in chunks of lines, streaming): each line is
  * validated against the operation catalog and journaled as a command, or rejected with its line number, field and
  * reason. The file itself is archived under {@code <received stamp>-<name>}, which is also the commands'
  * {@code source_name}, so its result files can be written when they are all final.
@@ -39,6 +48,8 @@ public class FileIntake {
     private volatile Journal journal;
     private volatile Clock clock = Clock.systemUTC();
     private volatile IntakeFileStore files;
+    private volatile boolean postgres;
+    private int chunkSize = 500;
     private OperationCatalog catalog = OperationCatalog.standard();
     private String defaultMerchantId = "";
     private Charset defaultCharset = StandardCharsets.UTF_8;
@@ -52,6 +63,10 @@ public class FileIntake {
                  IntakeTally tally) {
     }
 
+    /** A rejected line on its way to the dead-letter channel. */
+    public record Reject(String kind, String sourceName, DropLine line, InvalidLineException problem) {
+    }
+
     /** For YAML beans: the journal and clock beans are looked up on first use (bean files load in any order). */
     public FileIntake() {
     }
@@ -61,6 +76,7 @@ public class FileIntake {
     }
 
     private void use(Journal journal, Clock clock) {
+        this.postgres = "postgresql".equals(JournalDatabase.vendor(journal.dataSource()));
         this.clock = clock;
         this.files = new IntakeFileStore(journal.dataSource(), clock);
         this.journal = journal;
@@ -118,7 +134,7 @@ public class FileIntake {
             });
             exchange.setProperty(STATE, new State(kind, sourceName, originalName, readPath, reader, parser,
                     new IntakeTally(sourceName, clock, progressInterval)));
-            exchange.getIn().setBody(reader);
+            exchange.getIn().setBody(new Chunks(reader, chunkSize));
             LOG.info("Intake {}: reading {} ({}, {})", sourceName, originalName, format.extension(), charset.name());
         } catch (UnreadableFileException e) {
             if (reader != null) {
@@ -131,39 +147,113 @@ public class FileIntake {
         }
     }
 
-    /** Journals one line's command: INSERTED or DUPLICATE; a bad line throws {@link InvalidLineException}. */
-    public Journal.Insert accept(DropLine line, Exchange exchange) {
+    /**
+     * Journals a chunk of lines in one transaction (one commit per chunk, not per line): each valid line INSERTED or
+     * DUPLICATE; returns the lines rejected, for the dead-letter channel.
+     */
+    public List<Reject> accept(List<DropLine> lines, Exchange exchange) throws SQLException {
         State s = state(exchange);
-        Command command = s.parser().parse(line);
-        Journal.Insert result = journal.insert(command, new Source(s.kind(), s.sourceName(), Long.toString(line.number())));
-        if (result == Journal.Insert.INSERTED) {
-            s.tally().inserted();
+        List<Reject> rejects = new ArrayList<>();
+        long inserted = 0;
+        long duplicates = 0;
+        try (Connection c = journal.dataSource().getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                for (DropLine line : lines) {
+                    Command command;
+                    try {
+                        command = s.parser().parse(line);
+                    } catch (InvalidLineException e) {
+                        rejects.add(new Reject(s.kind(), s.sourceName(), line, e));
+                        continue;
+                    }
+                    if (insert(c, command, new Source(s.kind(), s.sourceName(), Long.toString(line.number())))
+                            == Journal.Insert.INSERTED) {
+                        inserted++;
+                    } else {
+                        duplicates++;
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+        s.tally().add(inserted, duplicates, rejects.size());
+        return rejects;
+    }
+
+    /** PostgreSQL aborts the whole transaction on a duplicate key: a savepoint keeps the rest of the chunk. */
+    private Journal.Insert insert(Connection c, Command command, Source source) throws SQLException {
+        if (!postgres) {
+            return journal.insert(c, command, source);
+        }
+        Savepoint sp = c.setSavepoint();
+        Journal.Insert result = journal.insert(c, command, source);
+        if (result == Journal.Insert.DUPLICATE) {
+            c.rollback(sp);
         } else {
-            s.tally().duplicate();
+            c.releaseSavepoint(sp);
         }
         return result;
     }
 
-    /** Turns the caught {@link InvalidLineException} into a reject record (JSON body) for the dead-letter channel. */
-    public String reject(DropLine line, Exchange exchange) {
-        State s = state(exchange);
-        InvalidLineException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, InvalidLineException.class);
-        s.tally().rejected();
+    /** One rejected line as a JSON record (file, line, id, field, reason, input), with headers saying the same. */
+    public String reject(Reject r, Exchange exchange) {
+        InvalidLineException e = r.problem();
         ObjectNode reject = LineParser.JSON.createObjectNode();
-        reject.put("source", s.kind());
-        reject.put("file", s.sourceName());
-        reject.put("line", line.number());
+        reject.put("source", r.kind());
+        reject.put("file", r.sourceName());
+        reject.put("line", r.line().number());
         reject.put("id", e.commandId());
         reject.put("field", e.field());
         reject.put("reason", e.reason());
-        reject.put("input", line.text());
-        exchange.getIn().setHeader(LINE, line.number());
+        reject.put("input", r.line().text());
+        exchange.getIn().setHeader(SOURCE_NAME, r.sourceName());
+        exchange.getIn().setHeader(LINE, r.line().number());
         exchange.getIn().setHeader(FIELD, e.field());
         exchange.getIn().setHeader(REASON, e.reason());
         if (LOG.isDebugEnabled()) {
-            LOG.debug("Intake {}: rejected {}", s.sourceName(), e.getMessage());
+            LOG.debug("Intake {}: rejected {}", r.sourceName(), e.getMessage());
         }
         return reject.toString() + "\n";
+    }
+
+    /** The lines of a drop in chunks of {@code size}, read as they are asked for. */
+    static final class Chunks implements Iterator<List<DropLine>>, Closeable {
+        private final DropReader reader;
+        private final int size;
+
+        Chunks(DropReader reader, int size) {
+            this.reader = reader;
+            this.size = size;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return reader.hasNext();
+        }
+
+        @Override
+        public List<DropLine> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            List<DropLine> chunk = new ArrayList<>(size);
+            while (chunk.size() < size && reader.hasNext()) {
+                chunk.add(reader.next());
+            }
+            return chunk;
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+        }
     }
 
     /** Records the file for its result report and logs the summary. */
@@ -206,6 +296,11 @@ public class FileIntake {
 
     public void setProgressSeconds(int seconds) {
         this.progressInterval = Duration.ofSeconds(Math.max(1, seconds));
+    }
+
+    /** Lines journaled per transaction. */
+    public void setChunkSize(int chunkSize) {
+        this.chunkSize = Math.max(1, chunkSize);
     }
 
     public void setArchiveDir(String archiveDir) {

@@ -28,6 +28,17 @@ public final class IntakeTally {
         this.lastLog = started;
     }
 
+    /** Counts a journaled chunk. */
+    public void add(long insertedLines, long duplicateLines, long rejectedLines) {
+        long before = lines();
+        inserted += insertedLines;
+        duplicates += duplicateLines;
+        rejected += rejectedLines;
+        if (before / 1024 != lines() / 1024) {
+            progressNow();
+        }
+    }
+
     public void inserted() {
         inserted++;
         progress();
@@ -64,9 +75,12 @@ public final class IntakeTally {
     }
 
     private void progress() {
-        if ((lines() & 1023) != 0) {
-            return;
+        if ((lines() & 1023) == 0) {
+            progressNow();
         }
+    }
+
+    private void progressNow() {
         Instant now = clock.instant();
         if (Duration.between(lastLog, now).compareTo(interval) >= 0) {
             lastLog = now;
