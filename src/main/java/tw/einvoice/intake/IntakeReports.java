@@ -155,6 +155,7 @@ public class IntakeReports {
         Path rejects = dir.resolve(stem + ".rejects" + big5 + "." + f.format().extension());
         long rejected = 0;
         long total = 0;
+        long started = System.nanoTime();
         try (DropReader reader = DropReader.open(archive, inputCharset);
              Connection c = journal.dataSource().getConnection();
              PreparedStatement lookup = c.prepareStatement("SELECT state, last_rtn_code, last_rtn_msg, last_reason, reply, "
@@ -208,7 +209,8 @@ public class IntakeReports {
         } else {
             deleteQuietly(part(rejects));
         }
-        LOG.info("Intake {}: results written, {} lines, {} rejected or dead, in {}", f.sourceName(), total, rejected, dir);
+        LOG.info("Intake {}: results written, {} lines, {} rejected or dead, in {} ({} ms)", f.sourceName(), total, rejected,
+                dir, (System.nanoTime() - started) / 1_000_000);
         return out;
     }
 

@@ -78,15 +78,15 @@ class IntakeTortureTest {
         assertEquals(rejected, ((Number) f.get("rejected_count")).longValue());
 
         // the result files are written by streaming too
+        long reportStart = System.nanoTime();
         try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE ecpay_command SET state = 'SUCCEEDED', last_rtn_code = 4000004, last_rtn_msg = 'ok'");
         }
-        long reportStart = System.nanoTime();
         String stem = DropFormat.stem((String) f.get("source_name"));
         await("the result files", 3_600_000, () -> Files.exists(ROOT.resolve("archive").resolve(stem + ".result.jsonl")));
         double reportSeconds = (System.nanoTime() - reportStart) / 1e9;
         watch.interrupt();
-        System.out.printf("TORTURE %d lines (%.1f MB): intake %.1f s (%.0f lines/s), results %.1f s; max heap %d MB, "
+        System.out.printf("TORTURE %d lines (%.1f MB): intake %.1f s (%.0f lines/s), settle all + results %.1f s; max heap %d MB, "
                         + "peak heap used %d MB%n", lines, size / 1e6, seconds, lines / seconds, reportSeconds,
                 maxHeap >> 20, watch.peak >> 20);
         assertTrue(watch.peak < maxHeap);
