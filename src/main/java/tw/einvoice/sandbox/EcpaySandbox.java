@@ -61,6 +61,13 @@ public final class EcpaySandbox implements AutoCloseable {
     public static final int DEFAULT_STANDALONE_PORT = 9580;
     public static final String TIMESTAMP_MESSAGE = "Timestamp is over 10 minutes than it just produced.";
 
+    static {
+        // the JDK server writes headers and body separately: without TCP_NODELAY every reply waits ~40 ms for a delayed ACK
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final String host;
     private final int requestedPort;
     private final int threads;
@@ -449,15 +456,19 @@ public final class EcpaySandbox implements AutoCloseable {
 
     private List<FaultRule> fire(Operation op) {
         List<FaultRule> fired = new ArrayList<>();
+        boolean decided = false;
         for (ActiveFault f : faults) {
             FaultRule rule = f.rule();
-            if (!rule.matches(op.name()) || !draw(rule.rate())) {
+            boolean latency = rule.kind() == FaultRule.Kind.LATENCY;
+            // latencies add up; of the other rules only the first that fires applies, the rest are not even drawn
+            if ((decided && !latency) || !rule.matches(op.name()) || !draw(rule.rate())) {
                 continue;
             }
             if (rule.times() > 0 && f.hits().incrementAndGet() > rule.times()) {
                 continue;
             }
             fired.add(rule);
+            decided |= !latency;
             ledger.count("fault:" + rule.kind().name());
         }
         return fired;
