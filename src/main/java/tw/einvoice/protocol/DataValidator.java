@@ -136,10 +136,10 @@ public final class DataValidator {
         } else if (value.isFloatingPointNumber() && isWholeLong(value.decimalValue())) {
             // 2.0 or a database NUMERIC 2 is the whole number 2
             number = value.decimalValue().longValueExact();
-            data.put(rule.name(), number);
+            putWhole(data, rule.name(), number);
         } else if (value.isTextual() && value.asText().strip().matches("-?\\d{1,18}")) {
             number = Long.parseLong(value.asText().strip());
-            data.put(rule.name(), number);
+            putWhole(data, rule.name(), number);
         } else if (value.isTextual() && value.asText().isBlank()) {
             blank(op, rule, data, path, required, out);
             return;
@@ -150,6 +150,15 @@ public final class DataValidator {
         checkRange(op, rule, path, BigDecimal.valueOf(number), out);
         if (!rule.allowed().isEmpty() && !rule.allowed().contains(Long.toString(number))) {
             out.add(new Violation(op.name(), path, "allowed", "is " + number + ", allowed: " + allowedText(rule)));
+        }
+    }
+
+    /** As Jackson would have read it: an int node when it fits, so that a normalised command equals its re-read JSON. */
+    private static void putWhole(ObjectNode data, String field, long number) {
+        if (number == (int) number) {
+            data.put(field, (int) number);
+        } else {
+            data.put(field, number);
         }
     }
 
