@@ -286,7 +286,7 @@ class EcpayCipherTest {
             } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.!*()".indexOf(c) >= 0) {
                 sb.append((char) c);
             } else {
-                sb.append('%').append(String.format("%02x", c));
+                sb.append('%').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
             }
         }
         return sb.toString();
