@@ -239,6 +239,27 @@ public final class EcpaySandbox implements AutoCloseable {
         return b.build();
     }
 
+    /**
+     * A sandbox for a YAML bean (the main job's embedded default target): {@code merchants} as in
+     * {@code sandbox.merchants} (empty: the stage merchant), {@code faults} as {@code --fault} specs separated by
+     * {@code ;} (empty: none). Not started: give the bean {@code initMethod: start} and {@code destroyMethod: close}.
+     */
+    public static EcpaySandbox embedded(String host, int port, String merchants, String faults) {
+        Properties p = new Properties();
+        p.setProperty("sandbox.host", host == null || host.isBlank() ? "127.0.0.1" : host);
+        p.setProperty("sandbox.port", Integer.toString(port));
+        p.setProperty("sandbox.merchants", merchants == null ? "" : merchants);
+        EcpaySandbox sandbox = fromProperties(p);
+        if (faults != null) {
+            for (String spec : faults.split(";")) {
+                if (!spec.isBlank()) {
+                    sandbox.addFault(FaultRule.parse(spec));
+                }
+            }
+        }
+        return sandbox;
+    }
+
     private static int intProp(Properties p, String key, int dflt) {
         String v = p.getProperty(key);
         try {
