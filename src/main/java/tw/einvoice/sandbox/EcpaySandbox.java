@@ -619,6 +619,10 @@ public final class EcpaySandbox implements AutoCloseable {
     private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
         byte[] out = text.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        if ("HEAD".equalsIgnoreCase(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(status, -1); // a HEAD reply has no body
+            return;
+        }
         exchange.sendResponseHeaders(status, out.length);
         try (OutputStream os = exchange.getResponseBody()) {
             os.write(out);
