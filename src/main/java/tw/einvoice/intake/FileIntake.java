@@ -263,15 +263,11 @@ public class FileIntake {
         IntakeTally t = s.tally();
         files.record(new IntakeFileStore.IntakeFile(s.sourceName(), s.kind(), s.originalName(),
                 s.kind().equals("file") ? exchange.getIn().getHeader(MOVE_TO, String.class) : s.readPath().toString(),
-                s.parser().format(), s.reader() == null ? "" : charsetName(s.originalName()), t.lines(), t.insertedCount(),
+                s.parser().format(), DropFormat.charsetOf(s.originalName(), defaultCharset).name(), t.lines(), t.insertedCount(),
                 t.duplicateCount(), t.rejectedCount()));
         String summary = t.summary();
         LOG.info(summary);
         return summary;
-    }
-
-    private String charsetName(String originalName) {
-        return DropFormat.charsetOf(originalName, defaultCharset).name();
     }
 
     private static State state(Exchange exchange) {

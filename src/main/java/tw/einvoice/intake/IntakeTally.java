@@ -39,21 +39,6 @@ public final class IntakeTally {
         }
     }
 
-    public void inserted() {
-        inserted++;
-        progress();
-    }
-
-    public void duplicate() {
-        duplicates++;
-        progress();
-    }
-
-    public void rejected() {
-        rejected++;
-        progress();
-    }
-
     public long lines() {
         return inserted + duplicates + rejected;
     }
@@ -72,12 +57,6 @@ public final class IntakeTally {
 
     public String name() {
         return name;
-    }
-
-    private void progress() {
-        if ((lines() & 1023) == 0) {
-            progressNow();
-        }
     }
 
     private void progressNow() {
