@@ -65,6 +65,11 @@ public class Dispatcher {
 
     /** Expired claims become UNKNOWN; then up to batch-size due commands are claimed for this instance. */
     public List<Claim> claim(Exchange exchange) {
+        if (!exchange.getContext().getStatus().isStarted()) {
+            // stopping: take nothing new; what is claimed already finishes or its lease expires
+            exchange.getMessage().setHeader(BATCH_FULL, false);
+            return List.of();
+        }
         int expired = journal.expireClaims(policy.unknownDelay());
         if (expired > 0) {
             LOG.warn("{} claim(s) expired without an outcome: marked UNKNOWN, to be reconciled", expired);
