@@ -61,6 +61,13 @@ public final class EcpaySandbox implements AutoCloseable {
     public static final int DEFAULT_STANDALONE_PORT = 9580;
     public static final String TIMESTAMP_MESSAGE = "Timestamp is over 10 minutes than it just produced.";
 
+    static {
+        // the JDK server writes headers and body separately: without TCP_NODELAY every reply waits ~40 ms for a delayed ACK
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final String host;
     private final int requestedPort;
     private final int threads;
@@ -230,6 +237,27 @@ public final class EcpaySandbox implements AutoCloseable {
         }
         rules.forEach((n, values) -> b.fault(FaultRule.fromMap(values, "sandbox.fault." + n)));
         return b.build();
+    }
+
+    /**
+     * A sandbox for a YAML bean (the main job's embedded default target): {@code merchants} as in
+     * {@code sandbox.merchants} (empty: the stage merchant), {@code faults} as {@code --fault} specs separated by
+     * {@code ;} (empty: none). Not started: give the bean {@code initMethod: start} and {@code destroyMethod: close}.
+     */
+    public static EcpaySandbox embedded(String host, int port, String merchants, String faults) {
+        Properties p = new Properties();
+        p.setProperty("sandbox.host", host == null || host.isBlank() ? "127.0.0.1" : host);
+        p.setProperty("sandbox.port", Integer.toString(port));
+        p.setProperty("sandbox.merchants", merchants == null ? "" : merchants);
+        EcpaySandbox sandbox = fromProperties(p);
+        if (faults != null) {
+            for (String spec : faults.split(";")) {
+                if (!spec.isBlank()) {
+                    sandbox.addFault(FaultRule.parse(spec));
+                }
+            }
+        }
+        return sandbox;
     }
 
     private static int intProp(Properties p, String key, int dflt) {
@@ -449,15 +477,19 @@ public final class EcpaySandbox implements AutoCloseable {
 
     private List<FaultRule> fire(Operation op) {
         List<FaultRule> fired = new ArrayList<>();
+        boolean decided = false;
         for (ActiveFault f : faults) {
             FaultRule rule = f.rule();
-            if (!rule.matches(op.name()) || !draw(rule.rate())) {
+            boolean latency = rule.kind() == FaultRule.Kind.LATENCY;
+            // latencies add up; of the other rules only the first that fires applies, the rest are not even drawn
+            if ((decided && !latency) || !rule.matches(op.name()) || !draw(rule.rate())) {
                 continue;
             }
             if (rule.times() > 0 && f.hits().incrementAndGet() > rule.times()) {
                 continue;
             }
             fired.add(rule);
+            decided |= !latency;
             ledger.count("fault:" + rule.kind().name());
         }
         return fired;
@@ -587,6 +619,10 @@ public final class EcpaySandbox implements AutoCloseable {
     private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
         byte[] out = text.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        if ("HEAD".equalsIgnoreCase(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(status, -1); // a HEAD reply has no body
+            return;
+        }
         exchange.sendResponseHeaders(status, out.length);
         try (OutputStream os = exchange.getResponseBody()) {
             os.write(out);

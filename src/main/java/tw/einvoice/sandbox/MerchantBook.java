@@ -113,9 +113,6 @@ final class MerchantBook {
             if (t == null) {
                 return rtn(SandboxCodes.TRACK_NOT_FOUND, "查無此字軌資料 (TrackID " + trackId + ")");
             }
-            if (t.status == 0 && status != 0) {
-                return rtn(SandboxCodes.TRACK_DISABLED_FINAL, "字軌已停用，無法再變更狀態 (TrackID " + trackId + ")");
-            }
             t.status = status;
             return rtn(1, "成功");
         }
@@ -180,6 +177,7 @@ final class MerchantBook {
         byNumber.put(inv.invoiceNo, inv);
         ledger.count(SandboxLedger.issuedKey(merchantId, relate));
         ledger.count("issued-total");
+        ledger.count("issued-total:" + merchantId);
         return inv;
     }
 

@@ -20,7 +20,6 @@ final class SandboxCodes {
     /** No enabled track with numbers left (ECPay's code). */
     static final int NO_TRACK_NUMBERS = 1100040;
     static final int TRACK_NOT_FOUND = 1100041;
-    static final int TRACK_DISABLED_FINAL = 1100042;
     static final int INVOICE_NOT_FOUND = 1600003;
     static final int NOT_INVALID = 1600004;
     /** CancelDelayIssue after the invoice was issued. */

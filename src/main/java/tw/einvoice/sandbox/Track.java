@@ -2,7 +2,7 @@ package tw.einvoice.sandbox;
 
 /**
  * An invoice track (字軌): a two-letter header and a range of eight-digit numbers, with ECPay's status
- * 0 disabled (final), 1 paused, 2 enabled. Guarded by its merchant book's lock.
+ * 0 disabled (a new track's state, per ECPay), 1 paused, 2 enabled. Guarded by its merchant book's lock.
  */
 final class Track {
 
