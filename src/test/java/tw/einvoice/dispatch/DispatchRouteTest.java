@@ -218,4 +218,19 @@ class DispatchRouteTest {
         }
         assertEquals("DEAD", channelMessage("dead-letter", "broken-1").path("state").asText());
     }
+
+    @Test
+    void theOptionalPerMerchantRateLimitPacesCalls() throws Exception {
+        Journal journal = start("ecpay.dispatch.rate-limit.enabled", "true", "ecpay.dispatch.rate-limit.per-second", "4");
+        List<Command> commands = Stream.generate(() -> DispatchNode.issue(unique("Paced"))).limit(12).toList();
+        DispatchNode.insertAll(journal, commands);
+        for (Command c : commands) {
+            assertEquals(CommandState.SUCCEEDED, awaitFinal(journal, c.id()).state());
+        }
+        List<Long> starts = node.sends.stream().map(DispatchNode.Send::start).sorted().toList();
+        assertEquals(12, starts.size());
+        // 4 per second: the 12th call cannot start before two full periods have passed since the first
+        double spread = (starts.get(11) - starts.get(0)) / 1e9;
+        assertTrue(spread >= 1.9, "12 calls at 4/s took only " + spread + " s");
+    }
 }
