@@ -34,7 +34,10 @@ import tw.einvoice.protocol.Verdict;
  */
 public class Dispatcher {
 
-    /** The command's state after this attempt (SUCCEEDED, RETRY, UNKNOWN, DEAD), or LOST when the claim was lost. */
+    /**
+     * The command's state after this attempt (SUCCEEDED, RETRY, UNKNOWN, DEAD); LOST when the claim was lost before
+     * the outcome was recorded; RELEASED when it was given back unsent.
+     */
     public static final String STATE = "EcpayState";
     /** true when the claimed batch was full: there may be more due right now. */
     public static final String BATCH_FULL = "EcpayBatchFull";
@@ -90,6 +93,21 @@ public class Dispatcher {
         in.setHeader(EcpayHeaders.MERCHANT_ID, claim.merchantId());
         in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, claim.maybeSentBefore());
         in.setBody(new Command(claim.id(), claim.operation(), claim.merchantId(), data(claim)));
+    }
+
+    /**
+     * Last step before the request goes out. A claim that waited in the queue (or the rate limit) for more than half
+     * its lease is given back unsent: its lease could run out mid-call and another instance would then send it too.
+     */
+    public void checkLease(Exchange exchange) {
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        LocalDateTime now = Journal.utc(journal.clock().instant());
+        if (now.plus(lease.dividedBy(2)).isAfter(claim.expiresAt())) {
+            boolean released = journal.release(claim);
+            LOG.info("{} waited too long for its turn; claim {} unsent", claim.id(), released ? "given back" : "already lost");
+            exchange.getMessage().setHeader(STATE, "RELEASED");
+            exchange.setRouteStop(true);
+        }
     }
 
     /** True when the answer was "already done" and the operation names a query that fetches the earlier result. */

@@ -187,6 +187,30 @@ public class Journal {
     }
 
     /**
+     * Gives an unsent claim back exactly as it was before it was taken (state, attempts, maybe_sent), due now.
+     * Only for a claim whose request was never sent.
+     *
+     * @return false when the claim was no longer held
+     */
+    public boolean release(Claim claim) {
+        LocalDateTime now = utc(clock.instant());
+        String sql = "UPDATE ecpay_command SET state = ?, attempts = ?, maybe_sent = ?, claim_owner = NULL, "
+                + "claim_expires_at = NULL, updated_at = ? WHERE id = ? AND claim_owner = ? AND state = 'IN_FLIGHT' AND attempts = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, claim.previousState().name());
+            ps.setInt(2, claim.attempt() - 1);
+            ps.setBoolean(3, claim.maybeSentBefore());
+            ps.setObject(4, now);
+            ps.setString(5, claim.id());
+            ps.setString(6, claim.owner());
+            ps.setInt(7, claim.attempt());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new JournalException("cannot release the claim on " + claim.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Claims whose lease ran out (the instance stopped, or a call outlived its lease) become UNKNOWN: the request may
      * have reached ECPay, so the command is reconciled, due after {@code delay}.
      *

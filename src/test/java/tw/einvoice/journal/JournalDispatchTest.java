@@ -174,4 +174,25 @@ class JournalDispatchTest {
             assertNotNull(due[3]);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("tw.einvoice.testing.TestDatabases#all")
+    void anUnsentClaimIsGivenBackExactlyAsItWas(TestDatabases db) {
+        try (HikariDataSource ds = db.fresh(2)) {
+            MutableClock clock = new MutableClock(T0);
+            Journal journal = new Journal(ds, clock);
+            journal.insert(trigger("G1", "2000132"), null);
+            Claim c = journal.claimDue("me", 10, Duration.ofMinutes(2)).get(0);
+            assertTrue(journal.release(c));
+            CommandRow row = journal.find(c.id());
+            assertEquals(CommandState.NEW, row.state());
+            assertEquals(0, row.attempts());
+            assertFalse(row.maybeSent(), "nothing went out");
+            assertNull(row.claimOwner());
+            assertFalse(journal.release(c), "released once");
+            assertFalse(journal.complete(c, new Completion(CommandState.SUCCEEDED, null, true, "x", 200, 1, 1, "", null)));
+            Claim again = journal.claimDue("other", 10, Duration.ofMinutes(2)).get(0);
+            assertEquals(1, again.attempt());
+        }
+    }
 }
