@@ -61,6 +61,8 @@ public class Dispatcher {
     private Duration backoffCap = RetryPolicy.DEFAULT.backoffCap();
     private Duration unknownDelay = RetryPolicy.DEFAULT.unknownDelay();
     private volatile RetryPolicy policy = RetryPolicy.DEFAULT;
+    /** Pauses this instance recorded: the rest of a batch already claimed is given back instead of hitting 403 again. */
+    private final Map<String, LocalDateTime> pausedHere = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Dispatcher(Journal journal) {
         this.journal = journal;
@@ -98,13 +100,17 @@ public class Dispatcher {
     /**
      * Last step before the request goes out. A claim that waited in the queue (or the rate limit) for more than half
      * its lease is given back unsent: its lease could run out mid-call and another instance would then send it too.
+     * So is one whose merchant this instance paused after it was claimed (HTTP 403 earlier in the same batch).
      */
     public void checkLease(Exchange exchange) {
         Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
         LocalDateTime now = Journal.utc(journal.clock().instant());
-        if (now.plus(lease.dividedBy(2)).isAfter(claim.expiresAt())) {
+        LocalDateTime pausedUntil = pausedHere.get(claim.merchantId());
+        boolean paused = pausedUntil != null && pausedUntil.isAfter(now);
+        if (paused || now.plus(lease.dividedBy(2)).isAfter(claim.expiresAt())) {
             boolean released = journal.release(claim);
-            LOG.info("{} waited too long for its turn; claim {} unsent", claim.id(), released ? "given back" : "already lost");
+            LOG.info("{} {}; claim {} unsent", claim.id(), paused ? "belongs to a paused merchant" : "waited too long for its turn",
+                    released ? "given back" : "already lost");
             exchange.getMessage().setHeader(STATE, "RELEASED");
             exchange.setRouteStop(true);
         }
@@ -205,6 +211,7 @@ public class Dispatcher {
         if (pauseMerchant) {
             Duration length = retryAfter.compareTo(pause) > 0 ? retryAfter : pause;
             journal.pauseMerchant(claim.merchantId(), now.plus(length), reason);
+            pausedHere.put(claim.merchantId(), now.plus(length));
             LOG.warn("merchant {} paused until {} UTC for every instance: {}", claim.merchantId(), now.plus(length), reason);
         }
         Message in = exchange.getMessage();

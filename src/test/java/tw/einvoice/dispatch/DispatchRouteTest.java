@@ -151,20 +151,24 @@ class DispatchRouteTest {
     @Test
     void http403PausesTheMerchantInTheDatabaseForEveryInstance() throws Exception {
         sandbox.addFault(FaultRule.always("B2CInvoice/Issue", Kind.HTTP_403).withTimes(1));
-        Journal journal = start();
-        Command cmd = DispatchNode.issue(unique("Pause"));
-        DispatchNode.insertAll(journal, List.of(cmd));
-        await("the 403 is recorded", Duration.ofSeconds(20), () -> journal.find(cmd.id()).state() == CommandState.RETRY);
+        // one call at a time, and all four commands in the first batch
+        Journal journal = start("ecpay.dispatch.concurrency", "1", "ecpay.dispatch.initial-delay", "1500");
+        long issueCallsBefore = sandbox.ledger().requests("B2CInvoice/Issue");
+        List<Command> batch = Stream.generate(() -> DispatchNode.issue(unique("Pause"))).limit(4).toList();
+        DispatchNode.insertAll(journal, batch);
+        await("the 403 is recorded", Duration.ofSeconds(20),
+                () -> batch.stream().anyMatch(c -> journal.find(c.id()).state() == CommandState.RETRY));
         LocalDateTime until = journal.pausedUntil(M);
         assertNotNull(until, "merchant paused");
         LocalDateTime now = Journal.utc(java.time.Instant.now());
         assertTrue(until.isAfter(now.plusMinutes(29)) && until.isBefore(now.plusMinutes(31)), until.toString());
-        assertTrue(journal.find(cmd.id()).nextAttemptAt().isAfter(now.plusMinutes(29)));
-
-        Command other = DispatchNode.issue(unique("Paused"));
-        DispatchNode.insertAll(journal, List.of(other));
-        Thread.sleep(500);
-        assertEquals(CommandState.NEW, journal.find(other.id()).state(), "a paused merchant's commands wait");
+        Thread.sleep(700);
+        List<CommandRow> rows = batch.stream().map(c -> journal.find(c.id())).toList();
+        assertEquals(1, rows.stream().filter(r -> r.state() == CommandState.RETRY
+                && r.nextAttemptAt().isAfter(now.plusMinutes(29))).count());
+        assertEquals(3, rows.stream().filter(r -> r.state() == CommandState.NEW && r.attempts() == 0).count(),
+                "the rest of the batch was given back unsent: " + rows);
+        assertEquals(1, sandbox.ledger().requests("B2CInvoice/Issue") - issueCallsBefore, "one call hit the 403, no more");
     }
 
     @Test
