@@ -237,4 +237,15 @@ class DispatchRouteTest {
         double spread = (starts.get(11) - starts.get(0)) / 1e9;
         assertTrue(spread >= 1.9, "12 calls at 4/s took only " + spread + " s");
     }
+
+    @Test
+    void anInstanceWithDispatchDisabledSendsNothing() throws Exception {
+        Journal journal = start("ecpay.dispatch.enabled", "false");
+        Command cmd = DispatchNode.issue(unique("Off"));
+        DispatchNode.insertAll(journal, List.of(cmd));
+        Thread.sleep(500);
+        assertEquals(CommandState.NEW, journal.find(cmd.id()).state());
+        assertEquals(org.apache.camel.ServiceStatus.Stopped,
+                node.context().getRouteController().getRouteStatus("ecpay-dispatch"));
+    }
 }
