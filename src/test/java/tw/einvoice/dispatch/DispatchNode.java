@@ -51,8 +51,8 @@ final class DispatchNode implements AutoCloseable {
         p.put("journal.user", journalUser);
         p.put("journal.password", "");
         p.put("ecpay.result-codes", "src/test/resources/dispatch/result-codes-fast.properties");
-        p.put("ecpay.channel.success", "file:" + outbox.resolve("success"));
-        p.put("ecpay.channel.dead-letter", "file:" + outbox.resolve("dead-letter"));
+        p.put("ecpay.channel.success", "file:" + outbox.resolve("success") + "?tempPrefix=.writing-");
+        p.put("ecpay.channel.dead-letter", "file:" + outbox.resolve("dead-letter") + "?tempPrefix=.writing-");
         p.put("ecpay.dispatch.poll-interval", "50");
         p.put("ecpay.dispatch.initial-delay", "0");
         p.put("ecpay.dispatch.lease", "PT5S");
