@@ -214,6 +214,8 @@ public class FileIntake {
         reject.put("reason", e.reason());
         reject.put("input", r.line().text());
         exchange.getIn().setHeader(SOURCE_NAME, r.sourceName());
+        // a folder channel keeps one file per rejected line
+        exchange.getIn().setHeader(Exchange.FILE_NAME, r.sourceName() + ".line-" + r.line().number() + ".reject.json");
         exchange.getIn().setHeader(LINE, r.line().number());
         exchange.getIn().setHeader(FIELD, e.field());
         exchange.getIn().setHeader(REASON, e.reason());
