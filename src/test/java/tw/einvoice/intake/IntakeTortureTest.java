@@ -87,14 +87,15 @@ class IntakeTortureTest {
         double reportSeconds = (System.nanoTime() - reportStart) / 1e9;
         watch.interrupt();
         System.out.printf("TORTURE %d lines (%.1f MB): intake %.1f s (%.0f lines/s), settle all + results %.1f s; max heap %d MB, "
-                        + "peak heap used %d MB%n", lines, size / 1e6, seconds, lines / seconds, reportSeconds,
-                maxHeap >> 20, watch.peak >> 20);
+                        + "peak heap used %d MB, peak heap left after a collection %d MB%n", lines, size / 1e6, seconds, lines / seconds,
+                reportSeconds, maxHeap >> 20, watch.peak >> 20, watch.peakAfterGc >> 20);
         assertTrue(watch.peak < maxHeap);
     }
 
     /** Samples the heap in use (all heap pools) every 50 ms. */
     static final class HeapWatch extends Thread {
         volatile long peak;
+        volatile long peakAfterGc;
 
         HeapWatch() {
             setDaemon(true);
@@ -104,12 +105,17 @@ class IntakeTortureTest {
         public void run() {
             while (!isInterrupted()) {
                 long used = 0;
+                long live = 0;
                 for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                     if (pool.getType() == MemoryType.HEAP) {
                         used += pool.getUsage().getUsed();
+                        if (pool.getCollectionUsage() != null) {
+                            live += pool.getCollectionUsage().getUsed();
+                        }
                     }
                 }
                 peak = Math.max(peak, used);
+                peakAfterGc = Math.max(peakAfterGc, live);
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
