@@ -90,6 +90,13 @@ public class SqlIntake {
         return command.toJson();
     }
 
+    /** A polled batch in random order (see the route: instances reading the same batch spread over it). */
+    public java.util.List<Map<String, Object>> inRandomOrder(java.util.List<Map<String, Object>> rows) {
+        java.util.List<Map<String, Object>> out = new java.util.ArrayList<>(rows);
+        java.util.Collections.shuffle(out);
+        return out;
+    }
+
     private Result journalAndMark(Command command, Map<String, Object> row, String rowKey) throws SQLException {
         Source from = new Source("sql", source, rowKey);
         boolean sameDatabase = dataSource == journal.dataSource();
