@@ -19,8 +19,8 @@ ALTER TABLE ecpay_command ADD COLUMN source_reported_state VARCHAR(12);
 CREATE VIEW ecpay_command_status AS
 SELECT c.id, c.operation, c.merchant_id, c.state, c.attempts,
        c.last_rtn_code AS rtn_code, c.last_rtn_msg AS rtn_msg, c.last_reason AS reason,
-       COALESCE(REGEXP_SUBSTR(c.reply, '"InvoiceNo(?:umber)?"\s*:\s*"([^"]*)"', 1, 1, '', 1),
-                REGEXP_SUBSTR(c.payload, '"InvoiceNo(?:umber)?"\s*:\s*"([^"]*)"', 1, 1, '', 1)) AS invoice_no,
+       COALESCE(REGEXP_SUBSTR(c.reply, '"Invoice(?:No|Number)"\s*:\s*"([^"]*)"', 1, 1, '', 1),
+                REGEXP_SUBSTR(c.payload, '"Invoice(?:No|Number)"\s*:\s*"([^"]*)"', 1, 1, '', 1)) AS invoice_no,
        c.reply, c.source_kind, c.source_name, c.source_ref, c.created_at, c.updated_at
 FROM ecpay_command c;
 
