@@ -27,7 +27,7 @@ class InboxConcurrencyTest {
     void twoInstancesTakeEachRowExactlyOnce(TestDatabases db) throws Exception {
         try (HikariDataSource ds = db.fresh(4)) {
             Map<String, String> fast = Map.of("intake.sql.inbox.poll-interval", "20", "intake.sql.inbox.batch-size", "200",
-                    "journal.pool-size", "4");
+                    "journal.pool-size", "10");
             try (Instance a = new Instance("intake-a", ds.getJdbcUrl(), ds.getUsername(), fast);
                  Instance b = new Instance("intake-b", ds.getJdbcUrl(), ds.getUsername(), fast)) {
                 long start = System.nanoTime();
