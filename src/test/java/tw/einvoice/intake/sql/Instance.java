@@ -21,9 +21,13 @@ final class Instance implements AutoCloseable {
     final Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
 
     Instance(String name, String journalUrl, String user, Map<String, String> overrides) throws Exception {
+        this(name, ROUTES, journalUrl, user, overrides);
+    }
+
+    Instance(String name, String routes, String journalUrl, String user, Map<String, String> overrides) throws Exception {
         main.setPropertyPlaceholderLocations("file:config/application.properties");
         main.addOverrideProperty("camel.main.name", name);
-        main.addOverrideProperty("camel.main.routes-include-pattern", ROUTES);
+        main.addOverrideProperty("camel.main.routes-include-pattern", routes);
         main.addOverrideProperty("journal.url", journalUrl);
         main.addOverrideProperty("journal.user", user);
         main.addOverrideProperty("journal.password", "");
