@@ -47,9 +47,17 @@ public record Command(String id, String operation, String merchantId, ObjectNode
                     dataNode == null ? "is required" : "must be a JSON object")));
         }
         ObjectNode data = (ObjectNode) dataNode.deepCopy();
-        String merchant = firstNonBlank(root.path("merchantId").asText(""), data.path("MerchantID").asText(""), defaultMerchantId);
+        String outerMerchant = root.path("merchantId").asText("").strip();
+        String dataMerchant = data.path("MerchantID").asText("").strip();
+        String merchant = firstNonBlank(outerMerchant, dataMerchant, defaultMerchantId);
         data.put("MerchantID", merchant);
-        List<Violation> problems = new java.util.ArrayList<>(DataValidator.validate(op, data));
+        List<Violation> problems = new java.util.ArrayList<>();
+        if (!outerMerchant.isEmpty() && !dataMerchant.isEmpty() && !outerMerchant.equals(dataMerchant)) {
+            // sending under either one could issue an invoice for the wrong company
+            problems.add(new Violation(op.name(), "MerchantID", "conflict", "is '" + dataMerchant + "' in data but '"
+                    + outerMerchant + "' in merchantId: give it once, or the same in both"));
+        }
+        problems.addAll(DataValidator.validate(op, data));
         String id = root.path("id").asText("").strip();
         if (id.isEmpty()) {
             id = businessKey(op, data);

@@ -49,13 +49,13 @@ public final class DataValidator {
             boolean required = rule.required() || requiredByCondition(rule.requiredWhen(), data);
             if (value == null || value.isNull()) {
                 if (required) {
-                    out.add(new Violation(op.name(), path, "required", "is required" + conditionText(rule)));
+                    out.add(new Violation(op.name(), path, requiredRule(rule), "is required" + conditionText(rule)));
                 }
                 continue;
             }
             switch (rule.type()) {
                 case "int" -> checkInt(op, rule, data, path, value, required, out);
-                case "number" -> checkNumber(op, rule, data, path, value, out);
+                case "number" -> checkNumber(op, rule, data, path, value, required, out);
                 case "array" -> checkArray(op, rule, path, value, out);
                 default -> checkString(op, rule, data, path, value, required, out);
             }
@@ -64,7 +64,20 @@ public final class DataValidator {
 
     private static boolean requiredByCondition(Map<String, String> when, ObjectNode data) {
         return !when.isEmpty() && when.entrySet().stream()
-                .allMatch(e -> data.hasNonNull(e.getKey()) && e.getValue().equals(data.get(e.getKey()).asText()));
+                .allMatch(e -> data.hasNonNull(e.getKey()) && e.getValue().equals(data.get(e.getKey()).asText().strip()));
+    }
+
+    /** "required" for an always-required field, "requiredWhen" for one that another field's value makes required. */
+    private static String requiredRule(FieldRule rule) {
+        return rule.required() ? "required" : "requiredWhen";
+    }
+
+    /**
+     * Codes, identifiers and dates (fields with allowed values, a pattern or a date format) lose surrounding blanks:
+     * ERP CHAR columns pad them, and ECPay's own IssueConfirm example writes {@code " VG11000002"}. Free text is kept as is.
+     */
+    private static boolean isCode(FieldRule rule) {
+        return !rule.allowed().isEmpty() || rule.pattern() != null || !rule.dateFormats().isEmpty();
     }
 
     private static String conditionText(FieldRule rule) {
@@ -81,13 +94,14 @@ public final class DataValidator {
             out.add(new Violation(op.name(), path, "type", "must be text, got " + kind(value)));
             return;
         }
-        String text = value.asText();
-        if (!value.isTextual()) {
+        String raw = value.asText();
+        String text = isCode(rule) ? raw.strip() : raw;
+        if (!value.isTextual() || !text.equals(raw)) {
             data.put(rule.name(), text);
         }
         if (text.isEmpty()) {
             if (required && !rule.allowEmpty()) {
-                out.add(new Violation(op.name(), path, "required", "is required" + conditionText(rule) + " and may not be empty"));
+                out.add(new Violation(op.name(), path, requiredRule(rule), "is required" + conditionText(rule) + " and may not be empty"));
             }
             if (!rule.allowed().contains("")) {
                 return;
@@ -117,13 +131,17 @@ public final class DataValidator {
     private static void checkInt(Operation op, FieldRule rule, ObjectNode data, String path, JsonNode value,
                                  boolean required, List<Violation> out) {
         long number;
-        if (value.isIntegralNumber()) {
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
             number = value.asLong();
+        } else if (value.isFloatingPointNumber() && isWholeLong(value.decimalValue())) {
+            // 2.0 or a database NUMERIC 2 is the whole number 2
+            number = value.decimalValue().longValueExact();
+            putWhole(data, rule.name(), number);
         } else if (value.isTextual() && value.asText().strip().matches("-?\\d{1,18}")) {
             number = Long.parseLong(value.asText().strip());
-            data.put(rule.name(), number);
-        } else if (value.isTextual() && value.asText().isBlank() && !required) {
-            data.remove(rule.name());
+            putWhole(data, rule.name(), number);
+        } else if (value.isTextual() && value.asText().isBlank()) {
+            blank(op, rule, data, path, required, out);
             return;
         } else {
             out.add(new Violation(op.name(), path, "type", "must be a whole number, got " + describe(value)));
@@ -135,11 +153,35 @@ public final class DataValidator {
         }
     }
 
+    /** As Jackson would have read it: an int node when it fits, so that a normalised command equals its re-read JSON. */
+    private static void putWhole(ObjectNode data, String field, long number) {
+        if (number == (int) number) {
+            data.put(field, (int) number);
+        } else {
+            data.put(field, number);
+        }
+    }
+
+    private static boolean isWholeLong(BigDecimal d) {
+        try {
+            d.longValueExact();
+            return true;
+        } catch (ArithmeticException e) {
+            return false;
+        }
+    }
+
     private static void checkNumber(Operation op, FieldRule rule, ObjectNode data, String path, JsonNode value,
-                                    List<Violation> out) {
+                                    boolean required, List<Violation> out) {
         BigDecimal number;
         if (value.isNumber()) {
             number = value.decimalValue();
+        } else if (value.isTextual() && value.asText().isBlank()) {
+            blank(op, rule, data, path, required, out);
+            return;
+        } else if (!value.isTextual()) {
+            out.add(new Violation(op.name(), path, "type", "must be a number, got " + describe(value)));
+            return;
         } else {
             try {
                 number = new BigDecimal(value.asText().strip());
@@ -150,6 +192,15 @@ public final class DataValidator {
             }
         }
         checkRange(op, rule, path, number, out);
+    }
+
+    /** A blank text for a numeric field (an empty CSV cell) means "not given". */
+    private static void blank(Operation op, FieldRule rule, ObjectNode data, String path, boolean required, List<Violation> out) {
+        if (required) {
+            out.add(new Violation(op.name(), path, requiredRule(rule), "is required" + conditionText(rule) + " and may not be empty"));
+        } else {
+            data.remove(rule.name());
+        }
     }
 
     private static void checkRange(Operation op, FieldRule rule, String path, BigDecimal number, List<Violation> out) {

@@ -1,10 +1,14 @@
 package tw.einvoice.protocol;
 
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
+import java.util.regex.Pattern;
 import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
 import javax.crypto.IllegalBlockSizeException;
@@ -18,6 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class EcpayCipher {
 
     private static final String TRANSFORMATION = "AES/CBC/PKCS5Padding";
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final SecretKeySpec key;
     private final IvParameterSpec iv;
@@ -62,7 +67,8 @@ public final class EcpayCipher {
         }
         byte[] encrypted;
         try {
-            encrypted = Base64.getMimeDecoder().decode(data.strip());
+            // strict alphabet (the MIME decoder would silently skip stray characters); line breaks are tolerated
+            encrypted = Base64.getDecoder().decode(WHITESPACE.matcher(data).replaceAll(""));
         } catch (IllegalArgumentException e) {
             throw new EcpayCipherException(EcpayCipherException.Reason.NOT_BASE64,
                     "Data is not valid Base64: " + e.getMessage());
@@ -105,9 +111,40 @@ public final class EcpayCipher {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("*", "%2A");
     }
 
-    /** Form-style decode: {@code +} is a space and hex may be either case, as in ECPay's .NET-encoded replies. */
+    /**
+     * Form-style decode: {@code +} is a space and hex may be either case, as in ECPay's .NET-encoded replies.
+     * Strict where {@link java.net.URLDecoder} is not: bytes that are not UTF-8 are an error, never U+FFFD.
+     *
+     * @throws IllegalArgumentException on a {@code %} without two hex digits or on bytes that are not UTF-8
+     */
     public static String urlDecode(String text) {
-        return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '+') {
+                bytes.write(' ');
+            } else if (c == '%') {
+                int hi = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(text.charAt(i + 2), 16);
+                if (lo < 0) {
+                    throw new IllegalArgumentException("'%' at position " + i + " is not followed by two hex digits");
+                }
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(raw, 0, raw.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the percent-encoded bytes are not UTF-8 text");
+        }
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class Envelope {
                 text(root.get("PlatformID")),
                 text(root.get("MerchantID")),
                 header.hasNonNull("Timestamp") ? header.get("Timestamp").asLong() : null,
-                root.hasNonNull("TransCode") ? intOrNull(root.get("TransCode")) : null,
+                root.hasNonNull("TransCode") ? transCode(root.get("TransCode")) : null,
                 text(root.get("TransMsg")),
                 root.get("Data") == null || root.get("Data").isNull() ? null : root.get("Data"));
     }
@@ -128,15 +128,24 @@ public final class Envelope {
         return node == null || node.isNull() ? "" : node.asText();
     }
 
-    private static Integer intOrNull(JsonNode node) {
-        if (node.canConvertToInt()) {
+    /** A TransCode that is there but is not a whole number is a broken reply, not "no TransCode". */
+    private static Integer transCode(JsonNode node) {
+        if (node.isNumber() && node.canConvertToInt() && node.decimalValue().stripTrailingZeros().scale() <= 0) {
             return node.asInt();
         }
-        try {
-            return Integer.parseInt(node.asText().strip());
-        } catch (NumberFormatException e) {
-            return null;
+        if (node.isTextual()) {
+            try {
+                return Integer.parseInt(node.asText().strip());
+            } catch (NumberFormatException e) {
+                // reported below
+            }
         }
+        String shown = node.isValueNode() ? "'" + abbreviate(node.asText()) + "'" : "a JSON " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        throw new MalformedEnvelopeException("reply TransCode is " + shown + ", not a whole number");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
     /** A reply's outer fields. {@code data} is a text node (encrypted), an object (plain-Data operations) or null. */

@@ -33,9 +33,9 @@ public final class ResultClassifier {
                     "HTTP " + r.httpStatus() + " without an ECPay reply envelope");
         }
         if (r.transCode() != 1) {
+            String said = "TransCode " + r.transCode() + ": " + blankAsNone(r.transMsg());
             Outcome byCode = table.transCode(r.transCode());
-            return byCode != null ? byCode
-                    : Outcome.of(Verdict.DEAD, "TransCode " + r.transCode() + ": " + blankAsNone(r.transMsg()));
+            return byCode != null ? withWhatEcpaySaid(byCode, said) : Outcome.of(Verdict.DEAD, said);
         }
         if (r.httpStatus() != 200) {
             Outcome byStatus = table.http(r.httpStatus());
@@ -65,10 +65,14 @@ public final class ResultClassifier {
             byCode = table.rtnMsg(r.rtnMsg());
         }
         if (byCode != null) {
-            String reason = byCode.reason().isEmpty() ? said : byCode.reason() + " (" + said + ")";
-            return new Outcome(byCode.verdict(), reason, byCode.retryAfter(), byCode.pauseMerchant(), byCode.alert());
+            return withWhatEcpaySaid(byCode, said);
         }
         return Outcome.of(Verdict.DEAD, said);
+    }
+
+    private static Outcome withWhatEcpaySaid(Outcome o, String said) {
+        String reason = o.reason().isEmpty() ? said : o.reason() + " (" + said + ")";
+        return new Outcome(o.verdict(), reason, o.retryAfter(), o.pauseMerchant(), o.alert());
     }
 
     private Outcome classifyFailure(Operation op, Throwable failure) {

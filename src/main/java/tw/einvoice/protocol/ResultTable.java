@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * What each generic result code means: HTTP statuses, TransCodes, RtnCodes and RtnMsg fragments, read from
@@ -23,6 +24,8 @@ import java.util.Properties;
 public final class ResultTable {
 
     private static final String DEFAULTS = "result-codes.properties";
+    private static final Pattern KEY = Pattern.compile(
+            "http\\.([1-5][0-9]{2}|[1-5]xx)|transcode\\.-?[0-9]+|rtncode\\.-?[0-9]+(\\.B2[BC]Invoice/[A-Za-z]+)?|rtnmsg\\..+");
 
     private final Map<String, Outcome> entries;
 
@@ -59,7 +62,14 @@ public final class ResultTable {
         }
         Map<String, Outcome> out = new LinkedHashMap<>();
         for (String key : props.stringPropertyNames()) {
-            out.put(key.strip(), parseEntry(source, key, props.getProperty(key)));
+            String k = key.strip();
+            if (!KEY.matcher(k).matches()) {
+                // a mistyped key would otherwise be ignored without a word
+                throw new IllegalArgumentException("result-code table " + source + ", key " + k + ": not a known kind of key"
+                        + " (expected http.<status>, http.5xx, transcode.<code>, rtncode.<code>, rtncode.<code>.<Operation>"
+                        + " or rtnmsg.<text>)");
+            }
+            out.put(k, parseEntry(source, k, props.getProperty(key)));
         }
         return out;
     }
@@ -118,11 +128,12 @@ public final class ResultTable {
         if (message == null || message.isEmpty()) {
             return null;
         }
-        for (Map.Entry<String, Outcome> e : entries.entrySet()) {
-            if (e.getKey().startsWith("rtnmsg.") && message.contains(e.getKey().substring(7))) {
-                return e.getValue();
-            }
-        }
-        return null;
+        // the longest matching fragment wins, so that the answer does not depend on the order of the file
+        return entries.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("rtnmsg.") && message.contains(e.getKey().substring(7)))
+                .max(java.util.Comparator.comparingInt((Map.Entry<String, Outcome> e) -> e.getKey().length())
+                        .thenComparing(Map.Entry::getKey, java.util.Comparator.reverseOrder()))
+                .map(Map.Entry::getValue)
+                .orElse(null);
     }
 }

@@ -5,6 +5,6 @@ public record Violation(String operation, String field, String rule, String mess
 
     @Override
     public String toString() {
-        return operation + ": " + field + " " + message;
+        return (operation == null || operation.isEmpty() ? "" : operation + ": ") + field + " " + message;
     }
 }

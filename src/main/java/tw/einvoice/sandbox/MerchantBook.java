@@ -1,0 +1,423 @@
+package tw.einvoice.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+
+/**
+ * One merchant's state at the sandbox — tracks, issued invoices, staged delayed invoices — and the operations that
+ * change it. Every public-facing method locks the book, so one merchant's requests are serialised like ECPay's
+ * database would serialise them, while different merchants run in parallel.
+ */
+final class MerchantBook {
+
+    static final ZoneId TAIPEI = ZoneId.of("Asia/Taipei");
+    static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(TAIPEI);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String merchantId;
+    private final SandboxLedger ledger;
+    private final IntSupplier random4;
+    private final Map<String, Track> tracks = new LinkedHashMap<>();
+    /** by lower-case RelateNumber: issued invoices */
+    private final Map<String, Invoice> byRelate = new LinkedHashMap<>();
+    private final Map<String, Invoice> byNumber = new LinkedHashMap<>();
+    /** lower-case RelateNumbers taken by staged (not yet issued) delayed invoices */
+    private final Map<String, Staged> stagedByRelate = new LinkedHashMap<>();
+    private final Map<String, Staged> byTsr = new LinkedHashMap<>();
+    private long orderSeq = 1;
+
+    MerchantBook(String merchantId, SandboxLedger ledger, IntSupplier random4) {
+        this.merchantId = merchantId;
+        this.ledger = ledger;
+        this.random4 = random4;
+    }
+
+    private static final class Invoice {
+        final String relateNumber;
+        final String invoiceNo;
+        final Instant issuedAt;
+        final String randomNumber;
+        final String trackId;
+        final String tsr;
+        final ObjectNode data;
+        Instant invalidAt;
+        String invalidReason;
+
+        Invoice(String relateNumber, String invoiceNo, Instant issuedAt, String randomNumber, String trackId, String tsr,
+                ObjectNode data) {
+            this.relateNumber = relateNumber;
+            this.invoiceNo = invoiceNo;
+            this.issuedAt = issuedAt;
+            this.randomNumber = randomNumber;
+            this.trackId = trackId;
+            this.tsr = tsr;
+            this.data = data;
+        }
+
+        String date() {
+            return DATE_TIME.format(issuedAt);
+        }
+    }
+
+    private enum StagedState { STAGED, SCHEDULED, ISSUED, CANCELLED }
+
+    private static final class Staged {
+        final String tsr;
+        final ObjectNode data;
+        final int delayFlag;
+        final int delayDay;
+        final String orderNumber;
+        StagedState state;
+        Instant dueAt;
+
+        Staged(String tsr, ObjectNode data, int delayFlag, int delayDay, String orderNumber) {
+            this.tsr = tsr;
+            this.data = data;
+            this.delayFlag = delayFlag;
+            this.delayDay = delayDay;
+            this.orderNumber = orderNumber;
+        }
+    }
+
+    // ---------------------------------------------------------------- tracks
+
+    synchronized void addTrack(String trackId, String header, long start, long end, int status) {
+        if (status < 0 || status > 2) {
+            throw new IllegalArgumentException("track status is 0, 1 or 2, got " + status);
+        }
+        tracks.put(trackId, new Track(trackId, header, start, end, status));
+    }
+
+    synchronized Optional<Integer> trackStatus(String trackId) {
+        Track t = tracks.get(trackId);
+        return t == null ? Optional.empty() : Optional.of(t.status);
+    }
+
+    ObjectNode updateInvoiceWordStatus(ObjectNode data) {
+        String trackId = data.path("TrackID").asText();
+        int status = data.path("InvoiceStatus").asInt();
+        synchronized (this) {
+            Track t = tracks.get(trackId);
+            if (t == null) {
+                return rtn(SandboxCodes.TRACK_NOT_FOUND, "查無此字軌資料 (TrackID " + trackId + ")");
+            }
+            t.status = status;
+            return rtn(1, "成功");
+        }
+    }
+
+    // ---------------------------------------------------------------- issuing
+
+    ObjectNode issue(ObjectNode data, Instant now) {
+        String relate = data.path("RelateNumber").asText();
+        synchronized (this) {
+            issueDue(now);
+            if (relateTaken(relate)) {
+                return duplicateRelate(relate);
+            }
+            Object result = allocate(relate, null, data, now);
+            if (result instanceof ObjectNode error) {
+                return error;
+            }
+            Invoice inv = (Invoice) result;
+            ObjectNode out = rtn(1, "開立發票成功");
+            out.put("InvoiceNo", inv.invoiceNo);
+            out.put("InvoiceDate", inv.date());
+            out.put("RandomNumber", inv.randomNumber);
+            return out;
+        }
+    }
+
+    private boolean relateTaken(String relate) {
+        String key = SandboxLedger.lower(relate);
+        return byRelate.containsKey(key) || stagedByRelate.containsKey(key);
+    }
+
+    private ObjectNode duplicateRelate(String relate) {
+        ledger.count("duplicate:" + merchantId + ":" + SandboxLedger.lower(relate));
+        ObjectNode out = rtn(5070357, "B2C開立發票 自訂編號重覆，請重新設定");
+        out.put("InvoiceNo", "");
+        out.put("InvoiceDate", "");
+        out.put("RandomNumber", "");
+        return out;
+    }
+
+    /** Takes the next number of the first enabled track that has one: an {@link Invoice}, or an error reply. */
+    private Object allocate(String relate, String tsr, ObjectNode data, Instant now) {
+        Track chosen = null;
+        boolean anyEnabled = false;
+        for (Track t : tracks.values()) {
+            if (t.status == 2) {
+                anyEnabled = true;
+                if (t.hasNumbers()) {
+                    chosen = t;
+                    break;
+                }
+            }
+        }
+        if (chosen == null) {
+            return rtn(SandboxCodes.NO_TRACK_NUMBERS, anyEnabled
+                    ? "字軌號碼已用完，請新增字軌並啟用" : "無已啟用的字軌，請先設定字軌狀態為啟用");
+        }
+        Invoice inv = new Invoice(relate, chosen.allocate(), now, String.format("%04d", random4.getAsInt()),
+                chosen.trackId, tsr, data.deepCopy());
+        byRelate.put(SandboxLedger.lower(relate), inv);
+        byNumber.put(inv.invoiceNo, inv);
+        ledger.count(SandboxLedger.issuedKey(merchantId, relate));
+        ledger.count("issued-total");
+        return inv;
+    }
+
+    // ---------------------------------------------------------------- delayed issuing
+
+    ObjectNode delayIssue(ObjectNode data, Instant now) {
+        String tsr = data.path("Tsr").asText();
+        String relate = data.path("RelateNumber").asText();
+        int flag = data.path("DelayFlag").asInt();
+        int days = data.path("DelayDay").asInt();
+        if (flag == 1 && days < 1) {
+            return rtn(SandboxCodes.VALUE_NOT_ALLOWED, "DelayDay 參數錯誤：DelayFlag 為 1 (自動延遲開立) 時 DelayDay 須為 1-15");
+        }
+        synchronized (this) {
+            issueDue(now);
+            if (byTsr.containsKey(tsr)) {
+                return rtn(4000002, "交易單號重覆，請重新設定 (Tsr " + tsr + ")");
+            }
+            if (relateTaken(relate)) {
+                return duplicateRelate(relate);
+            }
+            Staged s = new Staged(tsr, data.deepCopy(), flag, days, String.format("%s%08d", "SBX", orderSeq++));
+            if (flag == 1) {
+                s.state = StagedState.SCHEDULED;
+                s.dueAt = now.plus(Duration.ofDays(days));
+            } else {
+                s.state = StagedState.STAGED;
+            }
+            byTsr.put(tsr, s);
+            stagedByRelate.put(SandboxLedger.lower(relate), s);
+            ObjectNode out = rtn(1, "延遲開立成功");
+            out.put("OrderNumber", s.orderNumber);
+            return out;
+        }
+    }
+
+    ObjectNode triggerIssue(ObjectNode data, Instant now) {
+        String tsr = data.path("Tsr").asText();
+        synchronized (this) {
+            issueDue(now);
+            Staged s = byTsr.get(tsr);
+            if (s == null) {
+                return tsrReply(4000001, "查無此交易單號 (Tsr " + tsr + ")", "");
+            }
+            if (s.state != StagedState.STAGED) {
+                String why = s.delayFlag == 1 ? "此交易單號為自動延遲開立 (DelayFlag 1)，不需觸發"
+                        : "此交易單號已觸發或已取消，不可重覆使用";
+                return tsrReply(4000001, why + " (Tsr " + tsr + ")", "");
+            }
+            if (s.delayDay == 0) {
+                Object result = allocate(s.data.path("RelateNumber").asText(), tsr, s.data, now);
+                if (result instanceof ObjectNode error) {
+                    return error; // stays STAGED: it can be triggered again once a track is enabled
+                }
+                s.state = StagedState.ISSUED;
+                stagedByRelate.remove(SandboxLedger.lower(s.data.path("RelateNumber").asText()));
+                return tsrReply(4000004, "開立發票成功", tsr);
+            }
+            s.state = StagedState.SCHEDULED;
+            s.dueAt = now.plus(Duration.ofDays(s.delayDay));
+            return tsrReply(4000003, "延後開立成功", tsr);
+        }
+    }
+
+    ObjectNode cancelDelayIssue(ObjectNode data, Instant now) {
+        String tsr = data.path("Tsr").asText();
+        synchronized (this) {
+            issueDue(now);
+            Staged s = byTsr.get(tsr);
+            if (s == null || s.state == StagedState.CANCELLED) {
+                return rtn(4000001, "查無此交易單號或已取消 (Tsr " + tsr + ")");
+            }
+            if (s.state == StagedState.ISSUED) {
+                return rtn(SandboxCodes.ALREADY_ISSUED, "發票已開立，無法取消延遲開立 (Tsr " + tsr + ")");
+            }
+            s.state = StagedState.CANCELLED;
+            // a cancelled staging frees nothing: ECPay keeps RelateNumber and Tsr used
+            return rtn(1, "取消開立發票成功");
+        }
+    }
+
+    /** Issues the delayed invoices whose day has come (by the sandbox clock). Called with the lock held. */
+    synchronized void issueDue(Instant now) {
+        for (Staged s : byTsr.values()) {
+            if (s.state == StagedState.SCHEDULED && !s.dueAt.isAfter(now)) {
+                Object result = allocate(s.data.path("RelateNumber").asText(), s.tsr, s.data, s.dueAt);
+                if (result instanceof Invoice) {
+                    s.state = StagedState.ISSUED;
+                    stagedByRelate.remove(SandboxLedger.lower(s.data.path("RelateNumber").asText()));
+                }
+            }
+        }
+    }
+
+    synchronized Optional<String> tsrState(String tsr) {
+        Staged s = byTsr.get(tsr);
+        return s == null ? Optional.empty() : Optional.of(s.state.name());
+    }
+
+    private ObjectNode tsrReply(int code, String msg, String tsr) {
+        ObjectNode out = rtn(code, msg);
+        out.put("Tsr", tsr);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- voiding and queries
+
+    ObjectNode invalid(ObjectNode data, Instant now) {
+        String number = data.path("InvoiceNo").asText();
+        String date = data.path("InvoiceDate").asText();
+        synchronized (this) {
+            issueDue(now);
+            Invoice inv = byNumberAndDate(number, date);
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料 (InvoiceNo " + number + ", InvoiceDate " + date + ")");
+            }
+            if (inv.invalidAt != null) {
+                ObjectNode out = rtn(5070453, "該張發票已作廢，不可重覆作廢");
+                out.put("InvoiceNo", inv.invoiceNo);
+                return out;
+            }
+            inv.invalidAt = now;
+            inv.invalidReason = data.path("Reason").asText();
+            ObjectNode out = rtn(1, "作廢發票成功");
+            out.put("InvoiceNo", inv.invoiceNo);
+            return out;
+        }
+    }
+
+    ObjectNode getIssue(ObjectNode data, Instant now) {
+        String relate = data.path("RelateNumber").asText("");
+        synchronized (this) {
+            issueDue(now);
+            Invoice inv = !relate.isEmpty() ? byRelate.get(SandboxLedger.lower(relate))
+                    : byNumberAndDate(data.path("InvoiceNo").asText(), data.path("InvoiceDate").asText());
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料");
+            }
+            return issueDetails(inv);
+        }
+    }
+
+    ObjectNode getInvalid(ObjectNode data, Instant now) {
+        synchronized (this) {
+            issueDue(now);
+            Invoice inv = byNumberAndDate(data.path("InvoiceNo").asText(), data.path("InvoiceDate").asText());
+            if (inv == null || !SandboxLedger.lower(inv.relateNumber).equals(SandboxLedger.lower(data.path("RelateNumber").asText()))) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料");
+            }
+            if (inv.invalidAt == null) {
+                return rtn(SandboxCodes.NOT_INVALID, "查無作廢發票資料：該張發票未作廢");
+            }
+            ObjectNode out = rtn(1, "查詢成功");
+            out.put("ChannelPartner", "");
+            out.put("IIS_Mer_ID", merchantId);
+            out.put("II_Invoice_No", inv.invoiceNo);
+            out.put("II_Date", DATE_TIME.format(inv.invalidAt));
+            out.put("II_Upload_Status", "0");
+            out.put("II_Upload_Date", "");
+            out.put("Reason", inv.invalidReason);
+            out.put("II_Seller_Identifier", "");
+            out.put("II_Buyer_Identifier", buyerIdentifier(inv.data));
+            return out;
+        }
+    }
+
+    ObjectNode issueConfirm(ObjectNode data) {
+        ledger.count("confirm:" + merchantId + ":" + SandboxLedger.lower(data.path("InvoiceNumber").asText()));
+        return rtn(1, "成功");
+    }
+
+    private Invoice byNumberAndDate(String number, String date) {
+        Invoice inv = byNumber.get(number == null ? "" : number.strip().toUpperCase(java.util.Locale.ROOT));
+        if (inv == null || date == null || !inv.date().startsWith(date.strip().replace('/', '-'))) {
+            return null;
+        }
+        return inv;
+    }
+
+    private static String buyerIdentifier(ObjectNode data) {
+        String id = data.path("CustomerIdentifier").asText("");
+        return id.isEmpty() ? "0000000000" : id;
+    }
+
+    /** GetIssue's reply, with ECPay's IIS_* field names. */
+    private ObjectNode issueDetails(Invoice inv) {
+        ObjectNode d = inv.data;
+        ObjectNode out = rtn(1, "查詢成功");
+        out.put("IIS_Mer_ID", merchantId);
+        out.put("IIS_Number", inv.invoiceNo);
+        out.put("IIS_Relate_Number", inv.relateNumber);
+        out.put("IIS_Customer_ID", d.path("CustomerID").asText(""));
+        out.put("IIS_Identifier", buyerIdentifier(d));
+        out.put("IIS_Customer_Name", d.path("CustomerName").asText(""));
+        out.put("IIS_Customer_Addr", d.path("CustomerAddr").asText(""));
+        out.put("IIS_Customer_Phone", d.path("CustomerPhone").asText(""));
+        out.put("IIS_Customer_Email", d.path("CustomerEmail").asText(""));
+        out.put("IIS_Clearance_Mark", d.path("ClearanceMark").asText(""));
+        out.put("IIS_Type", d.path("InvType").asText("07"));
+        out.put("IIS_Category", d.path("CustomerIdentifier").asText("").isEmpty() ? "B2C" : "B2B");
+        out.put("IIS_Tax_Type", d.path("TaxType").asText(""));
+        out.put("IIS_Sales_Amount", d.path("SalesAmount").asLong());
+        out.put("IIS_Carrier_Type", d.path("CarrierType").asText(""));
+        out.put("IIS_Carrier_Num", d.path("CarrierNum").asText(""));
+        out.put("IIS_Love_Code", d.path("LoveCode").asText(""));
+        out.put("IIS_Create_Date", inv.date());
+        out.put("IIS_Issue_Status", "1");
+        out.put("IIS_Invalid_Status", inv.invalidAt == null ? "0" : "1");
+        out.put("IIS_Upload_Status", "0");
+        out.put("IIS_Print_Flag", d.path("Print").asText("0"));
+        out.put("IIS_Award_Flag", "");
+        out.put("IIS_Random_Number", inv.randomNumber);
+        out.put("InvoiceRemark", d.path("InvoiceRemark").asText(""));
+        ArrayNode items = out.putArray("Items");
+        for (JsonNode item : d.path("Items")) {
+            items.add(item.deepCopy());
+        }
+        return out;
+    }
+
+    synchronized Optional<SandboxInvoice> invoiceByRelateNumber(String relate) {
+        Invoice inv = byRelate.get(SandboxLedger.lower(relate));
+        return inv == null ? Optional.empty() : Optional.of(snapshot(inv));
+    }
+
+    synchronized List<SandboxInvoice> invoices() {
+        List<SandboxInvoice> out = new ArrayList<>();
+        byNumber.values().forEach(inv -> out.add(snapshot(inv)));
+        return out;
+    }
+
+    private SandboxInvoice snapshot(Invoice inv) {
+        return new SandboxInvoice(merchantId, inv.relateNumber, inv.invoiceNo, inv.date(), inv.randomNumber,
+                inv.data.path("SalesAmount").asLong(), inv.trackId, inv.tsr, inv.invalidAt != null, inv.invalidReason,
+                inv.invalidAt == null ? null : DATE_TIME.format(inv.invalidAt));
+    }
+
+    static ObjectNode rtn(int code, String msg) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("RtnCode", code);
+        out.put("RtnMsg", msg);
+        return out;
+    }
+}

@@ -1,0 +1,174 @@
+package tw.einvoice.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The shipped catalog against ECPay's pages in /work/shared/seeds (the five seed operations, field by field)
+ * and ecpay-protocol.md §5 (Issue, DelayIssue, Invalid, GetIssue).
+ */
+class OperationCatalogTest {
+
+    static final OperationCatalog CATALOG = OperationCatalog.standard();
+
+    @Test
+    void holdsTheFiveSeedOperationsAndTheFourTheFlowsNeed() {
+        assertEquals(List.of(
+                "B2CInvoice/UpdateInvoiceWordStatus", "B2CInvoice/CancelDelayIssue", "B2CInvoice/TriggerIssue",
+                "B2CInvoice/GetInvalid", "B2BInvoice/IssueConfirm",
+                "B2CInvoice/Issue", "B2CInvoice/DelayIssue", "B2CInvoice/Invalid", "B2CInvoice/GetIssue"),
+                CATALOG.all().stream().map(Operation::name).toList());
+    }
+
+    /** name:type:required:maxLength for every Data field, in the seed page's order. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // seed 000: MerchantID String(10), TrackID String(10), InvoiceStatus Int
+        "B2CInvoice/UpdateInvoiceWordStatus | MerchantID:string:true:10 TrackID:string:true:10 InvoiceStatus:int:true:-",
+        // seed 001: MerchantID String(10), Tsr String(30)
+        "B2CInvoice/CancelDelayIssue | MerchantID:string:true:10 Tsr:string:true:30",
+        // seed 002: MerchantID String(10), Tsr String(30), PayType String(1) fixed '2'
+        "B2CInvoice/TriggerIssue | MerchantID:string:true:10 Tsr:string:true:30 PayType:string:true:1",
+        // seed 003: MerchantID String(10), RelateNumber String(30), InvoiceNo String(10), InvoiceDate String(10), all required
+        "B2CInvoice/GetInvalid | MerchantID:string:true:10 RelateNumber:string:true:30 InvoiceNo:string:true:10 InvoiceDate:string:true:10",
+        // seed 004: MerchantID String(10), InvoiceNumber String(10), InvoiceDate String(20), Remark String(200), all required
+        "B2BInvoice/IssueConfirm | MerchantID:string:true:10 InvoiceNumber:string:true:10 InvoiceDate:string:true:20 Remark:string:true:200",
+        // ecpay-protocol.md §5
+        "B2CInvoice/Invalid | MerchantID:string:true:10 InvoiceNo:string:true:10 InvoiceDate:string:true:10 Reason:string:true:20",
+        "B2CInvoice/GetIssue | MerchantID:string:true:10 RelateNumber:string:false:30 InvoiceNo:string:false:10 InvoiceDate:string:false:10",
+    })
+    void seedFieldsAreExactlyAsPublished(String operation, String fields) {
+        Operation op = CATALOG.get(operation);
+        String actual = op.fields().stream()
+                .map(f -> f.name() + ":" + f.type() + ":" + f.required() + ":" + (f.maxLength() == null ? "-" : f.maxLength()))
+                .collect(Collectors.joining(" "));
+        assertEquals(fields, actual);
+    }
+
+    @Test
+    void seedValueRules() {
+        assertEquals(List.of("0", "1", "2"), CATALOG.get("B2CInvoice/UpdateInvoiceWordStatus").field("InvoiceStatus").allowed());
+        assertEquals(List.of("2"), CATALOG.get("B2CInvoice/TriggerIssue").field("PayType").allowed());
+        assertEquals(List.of("yyyy-MM-dd", "yyyy/MM/dd"), CATALOG.get("B2CInvoice/GetInvalid").field("InvoiceDate").dateFormats());
+        assertEquals(List.of("yyyy-MM-dd", "yyyy/MM/dd"), CATALOG.get("B2BInvoice/IssueConfirm").field("InvoiceDate").dateFormats());
+        FieldRule remark = CATALOG.get("B2BInvoice/IssueConfirm").field("Remark");
+        assertTrue(remark.required() && remark.allowEmpty(), "Remark is required but the seed's own example sends \"\"");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // operation | idempotent | success | already done | duplicate key | business key
+        "B2CInvoice/UpdateInvoiceWordStatus | true  | 1               | -       | -               | TrackID InvoiceStatus",
+        "B2CInvoice/CancelDelayIssue        | false | 1               | -       | 4000001 5070305 | Tsr",
+        "B2CInvoice/TriggerIssue            | false | 4000003 4000004 | -       | 4000001         | Tsr",
+        "B2CInvoice/GetInvalid              | true  | 1               | -       | -               | InvoiceNo",
+        "B2BInvoice/IssueConfirm            | false | 1               | -       | -               | InvoiceNumber",
+        "B2CInvoice/Issue                   | false | 1               | -       | 5070357         | RelateNumber",
+        "B2CInvoice/Invalid                 | false | 1               | 5070453 | -               | InvoiceNo",
+        "B2CInvoice/GetIssue                | true  | 1               | -       | -               | RelateNumber",
+    })
+    void resultCodesAndResendSafety(String operation, boolean idempotent, String success, String done, String duplicate, String key) {
+        Operation op = CATALOG.get(operation);
+        assertEquals(idempotent, op.idempotent(), "idempotent");
+        assertEquals(codes(success), op.successCodes(), "success codes");
+        assertEquals(codes(done), op.alreadyDoneCodes(), "already-done codes");
+        assertEquals(codes(duplicate), op.duplicateKeyCodes(), "duplicate-key codes");
+        assertEquals(List.of(key.split(" ")), op.businessKey(), "business key");
+    }
+
+    @Test
+    void triggerIssueDoesNotSucceedWithOne() {
+        assertFalse(CATALOG.get("B2CInvoice/TriggerIssue").successCodes().contains(1));
+    }
+
+    @Test
+    void issueAdoptsAnEarlierResultThroughGetIssueByRelateNumber() {
+        Operation issue = CATALOG.get("B2CInvoice/Issue");
+        assertEquals(new Operation.Adopt("B2CInvoice/GetIssue", List.of("RelateNumber")), issue.adoptWith());
+        assertEquals(List.of("InvoiceNo", "InvoiceDate", "RandomNumber"), issue.replyFields());
+        assertEquals("/B2CInvoice/Issue", issue.path());
+        assertFalse(issue.isB2B());
+        assertTrue(CATALOG.get("B2BInvoice/IssueConfirm").isB2B());
+    }
+
+    @Test
+    void delayIssueTakesIssuesFieldsAndAddsItsOwn() {
+        Operation delay = CATALOG.get("B2CInvoice/DelayIssue");
+        List<String> names = delay.fields().stream().map(FieldRule::name).toList();
+        for (String f : new String[] {"MerchantID", "RelateNumber", "Print", "Donation", "TaxType", "SalesAmount", "InvType", "Items",
+            "DelayFlag", "DelayDay", "Tsr", "PayType", "PayAct", "NotifyURL"}) {
+            assertTrue(names.contains(f), f);
+        }
+        assertEquals(names.size(), Set.copyOf(names).size(), "no field twice");
+        assertEquals(30, delay.field("Tsr").maxLength());
+        assertEquals(List.of("1", "2"), delay.field("DelayFlag").allowed());
+        assertEquals(0L, delay.field("DelayDay").min());
+        assertEquals(15L, delay.field("DelayDay").max());
+        assertEquals(List.of("ECPAY"), delay.field("PayAct").allowed());
+        assertEquals(CATALOG.get("B2CInvoice/Issue").requireOneOf(), delay.requireOneOf());
+        assertEquals(Set.of(1), delay.successCodes());
+        assertNull(delay.fieldsFrom(), "resolved at load time");
+    }
+
+    @Test
+    void issueKeepsInvTypeAsTextWithItsLeadingZero() {
+        FieldRule invType = CATALOG.get("B2CInvoice/Issue").field("InvType");
+        assertEquals("string", invType.type());
+        assertEquals(List.of("07", "08"), invType.allowed());
+    }
+
+    @Test
+    void findForgivesLeadingSlashAndCaseButGetNamesTheKnownOperations() {
+        Operation trigger = CATALOG.get("B2CInvoice/TriggerIssue");
+        assertSame(trigger, CATALOG.find("/B2CInvoice/TriggerIssue"));
+        assertSame(trigger, CATALOG.find(" b2cinvoice/triggerissue "));
+        assertNull(CATALOG.find("B2CInvoice/Trigger"));
+        assertNull(CATALOG.find(null));
+        UnknownOperationException e = assertThrows(UnknownOperationException.class, () -> CATALOG.get("B2CInvoice/Allowance"));
+        assertTrue(e.getMessage().contains("'B2CInvoice/Allowance'"), e.getMessage());
+        for (Operation op : CATALOG.all()) {
+            assertTrue(e.getMessage().contains(op.name()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aBrokenCatalogIsRefusedWithTheReason() {
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> load(
+                "{\"operations\":[{\"name\":\"B2CInvoice/X\"},{\"name\":\"B2CInvoice/X\"}]}"));
+        assertTrue(twice.getMessage().contains("B2CInvoice/X twice"), twice.getMessage());
+        IllegalStateException parent = assertThrows(IllegalStateException.class, () -> load(
+                "{\"operations\":[{\"name\":\"B2CInvoice/Y\",\"fieldsFrom\":\"B2CInvoice/Nope\"}]}"));
+        assertTrue(parent.getMessage().contains("B2CInvoice/Nope"), parent.getMessage());
+        assertThrows(RuntimeException.class, () -> load("{not json"));
+        assertThrows(IllegalStateException.class, () -> OperationCatalog.load(null));
+    }
+
+    @Test
+    void defaultsOfASparseEntry() {
+        Operation op = load("{\"operations\":[{\"name\":\"B2CInvoice/X\"}]}").get("B2CInvoice/X");
+        assertEquals(Set.of(1), op.successCodes());
+        assertTrue(op.fields().isEmpty());
+        assertFalse(op.idempotent(), "unsafe unless the catalog says otherwise");
+    }
+
+    private static OperationCatalog load(String json) {
+        return OperationCatalog.load(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Set<Integer> codes(String list) {
+        return "-".equals(list) ? Set.of() : java.util.Arrays.stream(list.split(" ")).map(Integer::valueOf).collect(Collectors.toSet());
+    }
+}
