@@ -65,10 +65,10 @@ public final class RuntimeConfig implements AutoCloseable {
         return profile;
     }
 
-    /** Later locations override earlier ones. */
+    /** Camel's properties component lets the first location that has a key win: the profile goes first. */
     public List<String> locations() {
-        return List.of("file:" + configDir.resolve("application.properties"),
-                "file:" + configDir.resolve("application-" + profile + ".properties"));
+        return List.of("file:" + configDir.resolve("application-" + profile + ".properties"),
+                "file:" + configDir.resolve("application.properties"));
     }
 
     public Properties overrides() {
