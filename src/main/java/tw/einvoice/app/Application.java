@@ -42,6 +42,10 @@ public final class Application implements AutoCloseable {
             exit = 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | LinkageError e) {
+            // not a configuration mistake we foresaw: still one line, and an exit that does not wait for server threads
+            System.err.println("ecpay-einvoice: " + StartupException.explain(e).getMessage());
+            exit = 1;
         }
         System.exit(exit);
     }
@@ -57,16 +61,19 @@ public final class Application implements AutoCloseable {
             // the routes call the sandbox this process runs, wherever it listens
             overrides.setProperty("ecpay.base-url", sandbox.baseUrl());
         }
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(String.join(",", config.locations()));
-        main.setOverrideProperties(overrides);
+        Main main = null;
         try {
+            main = new Main();
+            main.setPropertyPlaceholderLocations(String.join(",", config.locations()));
+            main.setOverrideProperties(overrides);
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new StartupException("Camel did not start; see the log above");
             }
-        } catch (Exception e) {
-            stopQuietly(main);
+        } catch (Exception | LinkageError e) {
+            if (main != null) {
+                stopQuietly(main);
+            }
             if (sandbox != null) {
                 sandbox.close();
             }
