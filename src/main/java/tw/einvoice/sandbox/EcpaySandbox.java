@@ -239,6 +239,27 @@ public final class EcpaySandbox implements AutoCloseable {
         return b.build();
     }
 
+    /**
+     * A sandbox for a YAML bean (the main job's embedded default target): {@code merchants} as in
+     * {@code sandbox.merchants} (empty: the stage merchant), {@code faults} as {@code --fault} specs separated by
+     * {@code ;} (empty: none). Not started: give the bean {@code initMethod: start} and {@code destroyMethod: close}.
+     */
+    public static EcpaySandbox embedded(String host, int port, String merchants, String faults) {
+        Properties p = new Properties();
+        p.setProperty("sandbox.host", host == null || host.isBlank() ? "127.0.0.1" : host);
+        p.setProperty("sandbox.port", Integer.toString(port));
+        p.setProperty("sandbox.merchants", merchants == null ? "" : merchants);
+        EcpaySandbox sandbox = fromProperties(p);
+        if (faults != null) {
+            for (String spec : faults.split(";")) {
+                if (!spec.isBlank()) {
+                    sandbox.addFault(FaultRule.parse(spec));
+                }
+            }
+        }
+        return sandbox;
+    }
+
     private static int intProp(Properties p, String key, int dflt) {
         String v = p.getProperty(key);
         try {
@@ -598,6 +619,10 @@ public final class EcpaySandbox implements AutoCloseable {
     private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
         byte[] out = text.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        if ("HEAD".equalsIgnoreCase(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(status, -1); // a HEAD reply has no body
+            return;
+        }
         exchange.sendResponseHeaders(status, out.length);
         try (OutputStream os = exchange.getResponseBody()) {
             os.write(out);

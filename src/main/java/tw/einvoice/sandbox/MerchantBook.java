@@ -177,6 +177,7 @@ final class MerchantBook {
         byNumber.put(inv.invoiceNo, inv);
         ledger.count(SandboxLedger.issuedKey(merchantId, relate));
         ledger.count("issued-total");
+        ledger.count("issued-total:" + merchantId);
         return inv;
     }
 

@@ -52,6 +52,11 @@ public final class SandboxLedger {
         return get("issued-total");
     }
 
+    /** Invoices issued for one merchant. */
+    public long totalIssued(String merchantId) {
+        return get("issued-total:" + merchantId.strip());
+    }
+
     /** Requests that reached an operation path (faulted ones included), e.g. {@code requests("B2CInvoice/Issue")}. */
     public long requests(String operation) {
         return get("requests:" + lower(operation).replaceFirst("^/", ""));

@@ -136,6 +136,10 @@ class EcpaySandboxEnvelopeTest {
         assertEquals(405, get.statusCode());
         assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
 
+        assertEquals(405, client.raw(HttpRequest.newBuilder(client.uri("/B2CInvoice/Issue"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())).statusCode());
+        assertEquals(405, client.raw(HttpRequest.newBuilder(client.uri("/B2CInvoice/Issue"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}"))).statusCode());
         assertEquals(404, client.post("/B2CInvoice/NoSuchThing", "{}").status());
         assertEquals(404, client.post("/", "{}").status());
         assertEquals(404, client.post("/B2CInvoice/Issue/../../etc/passwd", "{}").status());
