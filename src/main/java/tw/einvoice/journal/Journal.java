@@ -7,6 +7,13 @@ import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.Instant;
+import java.time.Duration;
+import java.sql.ResultSet;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import tw.einvoice.protocol.Command;
 
@@ -78,6 +85,253 @@ public class Journal {
             }
         }
         return false;
+    }
+
+    // ---- dispatch: claim, complete, expire, pause -------------------------------------------------------------
+
+    private static final String CANDIDATES = "SELECT id, operation, merchant_id, payload, state, attempts, maybe_sent, "
+            + "source_kind, source_name, source_ref FROM ecpay_command c "
+            + "WHERE state IN ('NEW', 'RETRY', 'UNKNOWN') AND next_attempt_at <= ? "
+            + "AND NOT EXISTS (SELECT 1 FROM ecpay_merchant_pause p WHERE p.merchant_id = c.merchant_id AND p.paused_until > ?) "
+            + "ORDER BY next_attempt_at LIMIT ?";
+
+    // state and attempts are the row's version: every transition changes one of them, so a row changed by another
+    // instance since it was read no longer matches and the row count (0) says "not yours". maybe_sent is set before
+    // the request goes out, so a crash during the call leaves the row marked as possibly sent.
+    private static final String CLAIM = "UPDATE ecpay_command SET state = 'IN_FLIGHT', claim_owner = ?, claim_expires_at = ?, "
+            + "attempts = ?, maybe_sent = TRUE, updated_at = ? WHERE id = ? AND state = ? AND attempts = ?";
+
+    /**
+     * Claims up to {@code limit} due commands (NEW, RETRY or UNKNOWN whose time has come, of merchants not paused) for
+     * {@code owner} until now + {@code lease}. Each row is taken by its own conditional UPDATE whose row count decides,
+     * so two instances on one database never hold the same row (portable across H2, PostgreSQL and MariaDB).
+     */
+    public List<Claim> claimDue(String owner, int limit, Duration lease) {
+        LocalDateTime now = utc(clock.instant());
+        LocalDateTime expires = now.plus(lease);
+        List<Claim> claimed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            List<Claim> candidates = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
+                ps.setObject(1, now);
+                ps.setObject(2, now);
+                ps.setInt(3, limit * 2); // a few spare rows: another instance may take some of them first
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getInt(6), rs.getBoolean(7), CommandState.valueOf(rs.getString(5)), owner, expires,
+                                new Source(rs.getString(8), rs.getString(9), rs.getString(10))));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+                for (Claim cand : candidates) {
+                    if (claimed.size() >= limit) {
+                        break;
+                    }
+                    int attempt = cand.attempt() + 1;
+                    ps.setString(1, owner);
+                    ps.setObject(2, expires);
+                    ps.setInt(3, attempt);
+                    ps.setObject(4, now);
+                    ps.setString(5, cand.id());
+                    ps.setString(6, cand.previousState().name());
+                    ps.setInt(7, cand.attempt());
+                    if (ps.executeUpdate() == 1) {
+                        claimed.add(new Claim(cand.id(), cand.operation(), cand.merchantId(), cand.payload(), attempt,
+                                cand.maybeSentBefore(), cand.previousState(), owner, expires, cand.source()));
+                    }
+                }
+            }
+            return claimed;
+        } catch (SQLException e) {
+            // rows already claimed stay IN_FLIGHT until their lease expires, then they are reconciled
+            throw new JournalException("cannot claim due commands: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Ends a claimed attempt in one UPDATE that also releases the claim. Only the owner of this very attempt may do it:
+     * a claim that expired and was taken over (or re-claimed) is never overwritten.
+     *
+     * @return false when the claim was lost (the row is someone else's now)
+     */
+    public boolean complete(Claim claim, Completion done) {
+        LocalDateTime now = utc(clock.instant());
+        String sql = "UPDATE ecpay_command SET state = ?, next_attempt_at = ?, maybe_sent = ?, claim_owner = NULL, "
+                + "claim_expires_at = NULL, last_http_status = ?, last_trans_code = ?, last_rtn_code = ?, last_rtn_msg = ?, "
+                + "last_reason = ?, " + (done.reply() != null ? "reply = ?, " : "") + "updated_at = ? "
+                + "WHERE id = ? AND claim_owner = ? AND state = 'IN_FLIGHT' AND attempts = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, done.state().name());
+            ps.setObject(i++, done.nextAttemptAt() == null ? now : done.nextAttemptAt());
+            ps.setBoolean(i++, done.maybeSent());
+            setInt(ps, i++, done.httpStatus());
+            setInt(ps, i++, done.transCode());
+            setInt(ps, i++, done.rtnCode());
+            ps.setString(i++, clip(done.rtnMsg(), 1000));
+            ps.setString(i++, clip(done.reason(), 1000));
+            if (done.reply() != null) {
+                ps.setString(i++, done.reply());
+            }
+            ps.setObject(i++, now);
+            ps.setString(i++, claim.id());
+            ps.setString(i++, claim.owner());
+            ps.setInt(i, claim.attempt());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new JournalException("cannot record the outcome of " + claim.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives an unsent claim back exactly as it was before it was taken (state, attempts, maybe_sent), due now.
+     * Only for a claim whose request was never sent.
+     *
+     * @return false when the claim was no longer held
+     */
+    public boolean release(Claim claim) {
+        LocalDateTime now = utc(clock.instant());
+        String sql = "UPDATE ecpay_command SET state = ?, attempts = ?, maybe_sent = ?, claim_owner = NULL, "
+                + "claim_expires_at = NULL, updated_at = ? WHERE id = ? AND claim_owner = ? AND state = 'IN_FLIGHT' AND attempts = ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, claim.previousState().name());
+            ps.setInt(2, claim.attempt() - 1);
+            ps.setBoolean(3, claim.maybeSentBefore());
+            ps.setObject(4, now);
+            ps.setString(5, claim.id());
+            ps.setString(6, claim.owner());
+            ps.setInt(7, claim.attempt());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new JournalException("cannot release the claim on " + claim.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Claims whose lease ran out (the instance stopped, or a call outlived its lease) become UNKNOWN: the request may
+     * have reached ECPay, so the command is reconciled, due after {@code delay}.
+     *
+     * @return how many claims expired
+     */
+    public int expireClaims(Duration delay) {
+        LocalDateTime now = utc(clock.instant());
+        String sql = "UPDATE ecpay_command SET state = 'UNKNOWN', maybe_sent = TRUE, claim_owner = NULL, claim_expires_at = NULL, "
+                + "next_attempt_at = ?, last_reason = ?, updated_at = ? WHERE state = 'IN_FLIGHT' AND claim_expires_at < ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, now.plus(delay));
+            ps.setString(2, "the claim expired before its outcome was recorded (instance stopped or call outlived its lease): "
+                    + "reconciling");
+            ps.setObject(3, now);
+            ps.setObject(4, now);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new JournalException("cannot expire stale claims: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops every instance from calling ECPay for {@code merchantId} until {@code until} (HTTP 403). */
+    public void pauseMerchant(String merchantId, LocalDateTime until, String reason) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            for (int tries = 0; tries < 3; tries++) {
+                try (PreparedStatement up = c.prepareStatement(
+                        "UPDATE ecpay_merchant_pause SET paused_until = ?, reason = ? WHERE merchant_id = ?")) {
+                    up.setObject(1, until);
+                    up.setString(2, clip(reason, 1000));
+                    up.setString(3, merchantId);
+                    if (up.executeUpdate() == 1) {
+                        return;
+                    }
+                }
+                try (PreparedStatement in = c.prepareStatement(
+                        "INSERT INTO ecpay_merchant_pause (merchant_id, paused_until, reason) VALUES (?, ?, ?)")) {
+                    in.setString(1, merchantId);
+                    in.setObject(2, until);
+                    in.setString(3, clip(reason, 1000));
+                    in.executeUpdate();
+                    return;
+                } catch (SQLException e) {
+                    if (!isDuplicateKey(e)) {
+                        throw e;
+                    }
+                    // another instance inserted it first: update it on the next pass
+                }
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot pause merchant " + merchantId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** When the merchant's pause ends, or null when it is not paused now. */
+    public LocalDateTime pausedUntil(String merchantId) {
+        LocalDateTime now = utc(clock.instant());
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT paused_until FROM ecpay_merchant_pause WHERE merchant_id = ? AND paused_until > ?")) {
+            ps.setString(1, merchantId);
+            ps.setObject(2, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the pause of merchant " + merchantId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One command as stored, or null. */
+    public CommandRow find(String id) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id, operation, merchant_id, payload, state, attempts, maybe_sent, next_attempt_at, claim_owner, "
+                        + "claim_expires_at, last_http_status, last_trans_code, last_rtn_code, last_rtn_msg, last_reason, reply, "
+                        + "source_kind, source_name, source_ref, created_at, updated_at FROM ecpay_command WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new CommandRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        CommandState.valueOf(rs.getString(5)), rs.getInt(6), rs.getBoolean(7),
+                        rs.getObject(8, LocalDateTime.class), rs.getString(9), rs.getObject(10, LocalDateTime.class),
+                        intOrNull(rs, 11), intOrNull(rs, 12), intOrNull(rs, 13), rs.getString(14), rs.getString(15),
+                        rs.getString(16), new Source(rs.getString(17), rs.getString(18), rs.getString(19)),
+                        rs.getObject(20, LocalDateTime.class), rs.getObject(21, LocalDateTime.class));
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot read command " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How many commands are in each state (states with none are absent). */
+    public Map<CommandState, Integer> countByState() {
+        Map<CommandState, Integer> counts = new EnumMap<>(CommandState.class);
+        try (Connection c = dataSource.getConnection();
+             ResultSet rs = c.createStatement().executeQuery("SELECT state, COUNT(*) FROM ecpay_command GROUP BY state")) {
+            while (rs.next()) {
+                counts.put(CommandState.valueOf(rs.getString(1)), rs.getInt(2));
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw new JournalException("cannot count commands: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setInt(index, value);
+        }
+    }
+
+    private static Integer intOrNull(ResultSet rs, int index) throws SQLException {
+        int v = rs.getInt(index);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     public static LocalDateTime utc(Instant instant) {

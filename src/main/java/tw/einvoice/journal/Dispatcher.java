@@ -1,0 +1,361 @@
+package tw.einvoice.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.util.TimeUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.einvoice.camel.EcpayHeaders;
+import tw.einvoice.protocol.Command;
+import tw.einvoice.protocol.InvalidCommandException;
+import tw.einvoice.protocol.Operation;
+import tw.einvoice.protocol.OperationCatalog;
+import tw.einvoice.protocol.Verdict;
+
+/**
+ * The dispatcher's steps, used by {@code routes/dispatch.camel.yaml}: claim due commands, turn a claim into an ECPay
+ * call, adopt the earlier result after an "already done" answer, and record the outcome in the journal (releasing the
+ * claim in the same UPDATE). The exchange then carries header {@value #STATE} and, for SUCCEEDED and DEAD, the
+ * channel message as JSON with a file-safe {@code CamelFileName}.
+ */
+public class Dispatcher {
+
+    /**
+     * The command's state after this attempt (SUCCEEDED, RETRY, UNKNOWN, DEAD); LOST when the claim was lost before
+     * the outcome was recorded; RELEASED when it was given back unsent.
+     */
+    public static final String STATE = "EcpayState";
+    /** true when the claimed batch was full: there may be more due right now. */
+    public static final String BATCH_FULL = "EcpayBatchFull";
+    static final String PROP_CLAIM = "EcpayClaim";
+    static final String PROP_FIRST_CALL = "EcpayFirstCall";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Query replies name the invoice differently from Issue: copied under Issue's names so results read the same. */
+    private static final Map<String, String> ADOPTED_NAMES = Map.of(
+            "IIS_Number", "InvoiceNo", "IIS_Create_Date", "InvoiceDate", "IIS_Random_Number", "RandomNumber");
+
+    private final Journal journal;
+    private final OperationCatalog catalog = OperationCatalog.standard();
+    private String instanceId = defaultInstanceId();
+    private int batchSize = 50;
+    private Duration lease = Duration.ofMinutes(2);
+    private Duration pause = Duration.ofMinutes(30);
+    private int maxAttempts = RetryPolicy.DEFAULT.maxAttempts();
+    private Duration backoffBase = RetryPolicy.DEFAULT.backoffBase();
+    private Duration backoffCap = RetryPolicy.DEFAULT.backoffCap();
+    private Duration unknownDelay = RetryPolicy.DEFAULT.unknownDelay();
+    private volatile RetryPolicy policy = RetryPolicy.DEFAULT;
+    /** Pauses this instance recorded: the rest of a batch already claimed is given back instead of hitting 403 again. */
+    private final Map<String, LocalDateTime> pausedHere = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public Dispatcher(Journal journal) {
+        this.journal = journal;
+    }
+
+    /** Expired claims become UNKNOWN; then up to batch-size due commands are claimed for this instance. */
+    public List<Claim> claim(Exchange exchange) {
+        if (!exchange.getContext().getStatus().isStarted()) {
+            // stopping: take nothing new; what is claimed already finishes or its lease expires
+            exchange.getMessage().setHeader(BATCH_FULL, false);
+            return List.of();
+        }
+        int expired = journal.expireClaims(policy.unknownDelay());
+        if (expired > 0) {
+            LOG.warn("{} claim(s) expired without an outcome: marked UNKNOWN, to be reconciled", expired);
+        }
+        List<Claim> claims = journal.claimDue(instanceId, batchSize, lease);
+        exchange.getMessage().setHeader(BATCH_FULL, claims.size() >= batchSize);
+        return claims;
+    }
+
+    /** Body: a {@link Claim}. Becomes the command for {@code direct:ecpay-call}. */
+    public void prepareCall(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Claim claim = in.getBody(Claim.class);
+        exchange.setProperty(PROP_CLAIM, claim);
+        exchange.removeProperty(PROP_FIRST_CALL);
+        in.removeHeaders("*");
+        in.setHeader(EcpayHeaders.COMMAND_ID, claim.id());
+        in.setHeader(EcpayHeaders.MERCHANT_ID, claim.merchantId());
+        in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, claim.maybeSentBefore());
+        in.setBody(new Command(claim.id(), claim.operation(), claim.merchantId(), data(claim)));
+    }
+
+    /**
+     * Last step before the request goes out. A claim that waited in the queue (or the rate limit) for more than half
+     * its lease is given back unsent: its lease could run out mid-call and another instance would then send it too.
+     * So is one whose merchant this instance paused after it was claimed (HTTP 403 earlier in the same batch).
+     */
+    public void checkLease(Exchange exchange) {
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        LocalDateTime now = Journal.utc(journal.clock().instant());
+        LocalDateTime pausedUntil = pausedHere.get(claim.merchantId());
+        boolean paused = pausedUntil != null && pausedUntil.isAfter(now);
+        if (paused || now.plus(lease.dividedBy(2)).isAfter(claim.expiresAt())) {
+            boolean released = journal.release(claim);
+            LOG.info("{} {}; claim {} unsent", claim.id(), paused ? "belongs to a paused merchant" : "waited too long for its turn",
+                    released ? "given back" : "already lost");
+            exchange.getMessage().setHeader(STATE, "RELEASED");
+            exchange.setRouteStop(true);
+        }
+    }
+
+    /** True when the answer was "already done" and the operation names a query that fetches the earlier result. */
+    public boolean adoptionNeeded(Exchange exchange) {
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        Operation op = catalog.find(claim.operation());
+        return Verdict.ALREADY_DONE.name().equals(exchange.getMessage().getHeader(EcpayHeaders.OUTCOME, String.class))
+                && op != null && op.adoptWith() != null;
+    }
+
+    /** Keeps the first call's answer aside and makes the adopting query (e.g. GetIssue by RelateNumber) the body. */
+    public void prepareAdoption(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        Operation.Adopt adopt = catalog.get(claim.operation()).adoptWith();
+        exchange.setProperty(PROP_FIRST_CALL, Map.copyOf(in.getHeaders().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("Ecpay") && e.getValue() != null)
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+        ObjectNode payload = data(claim);
+        ObjectNode query = JSON.createObjectNode();
+        query.put("MerchantID", claim.merchantId());
+        for (String field : adopt.fields()) {
+            query.set(field, payload.get(field));
+        }
+        in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, false);
+        in.setBody(new Command(claim.id(), adopt.operation(), claim.merchantId(), query));
+    }
+
+    /** The query's answer: on success the first call's ALREADY_DONE stands with the adopted reply; else retry later. */
+    public void adopted(Exchange exchange) {
+        Message in = exchange.getMessage();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> first = exchange.getProperty(PROP_FIRST_CALL, Map.class);
+        String verdict = in.getHeader(EcpayHeaders.OUTCOME, String.class);
+        String queryReason = in.getHeader(EcpayHeaders.REASON, String.class);
+        if (Verdict.SUCCESS.name().equals(verdict) && in.getBody(String.class) != null) {
+            ObjectNode reply = (ObjectNode) parse(in.getBody(String.class));
+            ADOPTED_NAMES.forEach((from, to) -> {
+                if (reply.hasNonNull(from) && !reply.hasNonNull(to)) {
+                    reply.set(to, reply.get(from));
+                }
+            });
+            in.removeHeaders("Ecpay*");
+            in.setHeaders(new java.util.HashMap<>(first));
+            in.setHeader(EcpayHeaders.REASON, first.get(EcpayHeaders.REASON) + "; adopted the earlier result: "
+                    + reply.path("InvoiceNo").asText(""));
+            in.setBody(tw.einvoice.protocol.Envelope.toJson(reply));
+        } else {
+            in.setHeader(EcpayHeaders.OUTCOME, Verdict.RETRY.name());
+            in.setHeader(EcpayHeaders.REASON, "an earlier attempt already did it (" + first.get(EcpayHeaders.REASON)
+                    + "), but looking up its result failed: " + queryReason);
+            in.setHeader(EcpayHeaders.PAUSE_MERCHANT, Boolean.TRUE.equals(in.getHeader(EcpayHeaders.PAUSE_MERCHANT)));
+            in.setBody(null);
+        }
+    }
+
+    /** Records the ECPay call's outcome (headers from {@code direct:ecpay-call}) and releases the claim. */
+    public void complete(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Verdict verdict = Verdict.valueOf(in.getHeader(EcpayHeaders.OUTCOME, String.class));
+        Duration retryAfter = Duration.ofSeconds(in.getHeader(EcpayHeaders.RETRY_AFTER, 0L, Long.class));
+        record(exchange, verdict, in.getHeader(EcpayHeaders.REASON, "", String.class), retryAfter,
+                Boolean.TRUE.equals(in.getHeader(EcpayHeaders.PAUSE_MERCHANT, Boolean.class)),
+                in.getHeader(EcpayHeaders.HTTP_STATUS, Integer.class), in.getHeader(EcpayHeaders.TRANS_CODE, Integer.class),
+                in.getHeader(EcpayHeaders.RTN_CODE, Integer.class), in.getHeader(EcpayHeaders.RTN_MSG, String.class),
+                in.getBody(String.class));
+    }
+
+    /**
+     * A step failed with an exception. A command that cannot be built (no credentials for its merchant) is dead;
+     * anything else is retried with backoff. The claim is released either way, so one bad command neither stops the
+     * batch nor stays stuck; should even this fail, the claim expires and the command is reconciled.
+     */
+    public void failed(Exchange exchange) {
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        exchange.setException(null);
+        if (exchange.getProperty(PROP_CLAIM) == null) {
+            exchange.setProperty(PROP_CLAIM, exchange.getMessage().getBody(Claim.class));
+        }
+        boolean invalid = error instanceof InvalidCommandException;
+        String why = error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage();
+        LOG.warn("dispatching {} failed: {}", exchange.getProperty(PROP_CLAIM, Claim.class).id(), why);
+        record(exchange, invalid ? Verdict.DEAD : Verdict.RETRY, (invalid ? "cannot be sent: " : "dispatcher error: ") + why,
+                Duration.ZERO, false, null, null, null, null, null);
+    }
+
+    private void record(Exchange exchange, Verdict verdict, String reason, Duration retryAfter, boolean pauseMerchant,
+                        Integer httpStatus, Integer transCode, Integer rtnCode, String rtnMsg, String reply) {
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        LocalDateTime now = Journal.utc(journal.clock().instant());
+        RetryPolicy.Decision d = policy.decide(claim, verdict, reason, retryAfter, now, ThreadLocalRandom.current()::nextDouble);
+        Completion done = new Completion(d.state(), d.nextAttemptAt(), d.maybeSent(), d.reason(), httpStatus, transCode,
+                rtnCode, rtnMsg, reply);
+        boolean kept = journal.complete(claim, done);
+        if (pauseMerchant) {
+            Duration length = retryAfter.compareTo(pause) > 0 ? retryAfter : pause;
+            journal.pauseMerchant(claim.merchantId(), now.plus(length), reason);
+            pausedHere.put(claim.merchantId(), now.plus(length));
+            LOG.warn("merchant {} paused until {} UTC for every instance: {}", claim.merchantId(), now.plus(length), reason);
+        }
+        Message in = exchange.getMessage();
+        if (!kept) {
+            LOG.warn("claim on {} (attempt {}) was lost before its outcome {} was recorded; the journal's state stands",
+                    claim.id(), claim.attempt(), verdict);
+            in.setHeader(STATE, "LOST");
+            return;
+        }
+        in.setHeader(STATE, d.state().name());
+        if (d.state().isFinal()) {
+            in.setHeader(Exchange.FILE_NAME, fileName(claim.id()));
+            in.setBody(channelMessage(claim, d, verdict, httpStatus, transCode, rtnCode, rtnMsg, reply));
+        }
+    }
+
+    private String channelMessage(Claim claim, RetryPolicy.Decision d, Verdict verdict, Integer httpStatus, Integer transCode,
+                                  Integer rtnCode, String rtnMsg, String reply) {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("id", claim.id());
+        m.put("operation", claim.operation());
+        m.put("merchantId", claim.merchantId());
+        m.put("state", d.state().name());
+        m.put("outcome", verdict.name());
+        m.put("reason", d.reason());
+        m.put("attempts", claim.attempt());
+        m.put("httpStatus", httpStatus);
+        m.put("transCode", transCode);
+        m.put("rtnCode", rtnCode);
+        m.put("rtnMsg", rtnMsg);
+        m.set("reply", reply == null ? null : parse(reply));
+        m.set("data", data(claim));
+        if (claim.source() != null && claim.source().kind() != null) {
+            ObjectNode s = m.putObject("source");
+            s.put("kind", claim.source().kind());
+            s.put("name", claim.source().name());
+            s.put("ref", claim.source().ref());
+        }
+        m.put("completedAt", journal.clock().instant().toString());
+        return tw.einvoice.protocol.Envelope.toJson(m);
+    }
+
+    /**
+     * A file name for a command id: ids hold '/', ':' and any other character, so everything but letters, digits,
+     * '.', '_' and '-' becomes '_', and a short hash of the id keeps ids that map to the same text apart.
+     */
+    public static String fileName(String id) {
+        String safe = id.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^\\.+", "_");
+        if (safe.length() > 80) {
+            safe = safe.substring(0, 80);
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return safe + "-" + HexFormat.of().formatHex(hash, 0, 5) + ".json";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode data(Claim claim) {
+        JsonNode node = parse(claim.payload());
+        if (!(node instanceof ObjectNode object)) {
+            throw new InvalidCommandException(claim.id(), List.of(new tw.einvoice.protocol.Violation(claim.operation(), "data",
+                    "json", "the journaled payload is not a JSON object")));
+        }
+        return object;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return JSON.getNodeFactory().textNode(json);
+        }
+    }
+
+    static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "host";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private void rebuildPolicy() {
+        policy = new RetryPolicy(maxAttempts, backoffBase, backoffCap, unknownDelay);
+    }
+
+    static Duration duration(String text) {
+        String t = text.strip();
+        return t.startsWith("P") || t.startsWith("p") ? Duration.parse(t) : Duration.ofMillis(TimeUtils.toMilliSeconds(t));
+    }
+
+    public Journal getJournal() {
+        return journal;
+    }
+
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    /** This instance's name in claim_owner; empty: host name and a random suffix (unique per start). */
+    public void setInstanceId(String instanceId) {
+        this.instanceId = instanceId == null || instanceId.isBlank() ? defaultInstanceId() : instanceId.strip();
+    }
+
+    public void setBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("ecpay.dispatch.batch-size must be at least 1, not " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    public void setLease(String lease) {
+        this.lease = duration(lease);
+    }
+
+    public void setPause(String pause) {
+        this.pause = duration(pause);
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+        rebuildPolicy();
+    }
+
+    public void setBackoffBase(String backoffBase) {
+        this.backoffBase = duration(backoffBase);
+        rebuildPolicy();
+    }
+
+    public void setBackoffCap(String backoffCap) {
+        this.backoffCap = duration(backoffCap);
+        rebuildPolicy();
+    }
+
+    public void setUnknownDelay(String unknownDelay) {
+        this.unknownDelay = duration(unknownDelay);
+        rebuildPolicy();
+    }
+
+    public RetryPolicy getPolicy() {
+        return policy;
+    }
+}
