@@ -122,12 +122,19 @@ public final class StartupChecks {
         }
     }
 
-    /** Each configured local folder exists (created when missing) and can be read and written. */
+    /** Each configured local folder (and file: outcome channel) exists, created when missing, and can be written. */
     public void folders() {
         for (String key : LOCAL_FOLDERS) {
             String value = config.get(key).orElse("");
             if (!value.isBlank()) {
                 folder(key, Path.of(value).toAbsolutePath());
+            }
+        }
+        Properties channels = config.withPrefix("ecpay.channel.");
+        for (String key : new TreeSet<>(channels.stringPropertyNames())) {
+            String uri = channels.getProperty(key).strip();
+            if (uri.startsWith("file:") && !uri.startsWith("file://")) {
+                folder(key, Path.of(uri.substring(5).split("\\?", 2)[0]).toAbsolutePath());
             }
         }
     }

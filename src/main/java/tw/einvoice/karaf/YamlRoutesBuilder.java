@@ -4,9 +4,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.PluginHelper;
 
 /**
@@ -35,7 +40,39 @@ public final class YamlRoutesBuilder implements RoutesBuilder {
 
     @Override
     public void addRoutesToCamelContext(CamelContext context) throws Exception {
+        threadPoolProfiles(context);
         PluginHelper.getRoutesLoader(context).loadRoutes(resources(context));
+    }
+
+    /**
+     * The {@code camel.threadpool.config[name].*} entries of the shipped properties, which Camel Main applies and
+     * a blueprint context does not: routes refer to these pools by name.
+     */
+    static void threadPoolProfiles(CamelContext context) {
+        String prefix = "camel.threadpool.config[";
+        Properties entries = context.getPropertiesComponent().loadProperties(k -> k.startsWith(prefix));
+        Map<String, ThreadPoolProfile> profiles = new TreeMap<>();
+        for (String key : entries.stringPropertyNames()) {
+            int close = key.indexOf("].", prefix.length());
+            if (close < 0) {
+                throw new IllegalArgumentException(key + ": expected camel.threadpool.config[name].option");
+            }
+            String name = key.substring(prefix.length(), close);
+            String option = key.substring(close + 2);
+            String value = context.resolvePropertyPlaceholders(entries.getProperty(key)).strip();
+            ThreadPoolProfile profile = profiles.computeIfAbsent(name, ThreadPoolProfile::new);
+            switch (option.replace("-", "").toLowerCase(Locale.ROOT)) {
+                case "poolsize" -> profile.setPoolSize(Integer.valueOf(value));
+                case "maxpoolsize" -> profile.setMaxPoolSize(Integer.valueOf(value));
+                case "maxqueuesize" -> profile.setMaxQueueSize(Integer.valueOf(value));
+                case "keepalivetime" -> profile.setKeepAliveTime(Long.valueOf(value));
+                case "allowcorethreadtimeout" -> profile.setAllowCoreThreadTimeOut(Boolean.valueOf(value));
+                default -> throw new IllegalArgumentException(key + ": option '" + option + "' is not supported here");
+            }
+        }
+        var manager = context.getExecutorServiceManager();
+        profiles.values().stream().filter(p -> manager.getThreadPoolProfile(p.getId()) == null)
+                .forEach(manager::registerThreadPoolProfile);
     }
 
     @Override

@@ -140,6 +140,13 @@ class StartupChecksTest {
     }
 
     @Test
+    void aFileOutcomeChannelThatIsAFileIsNamed() throws Exception {
+        Path file = Files.writeString(tmp.resolve("success"), "not a folder");
+        String line = failure("sandbox", props("ecpay.channel.success", "file:" + file + "?tempPrefix=.writing-"), StartupChecks::folders);
+        assertEquals("ecpay.channel.success: " + file.toAbsolutePath() + " is not a folder (a file of that name exists)", line);
+    }
+
+    @Test
     void aSandboxPortInUseIsNamed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
             int port = taken.getLocalPort();

@@ -17,12 +17,13 @@ import org.junit.jupiter.api.Test;
 import tw.einvoice.journal.Journal;
 
 /**
- * The Karaf RouteBuilder in plain Camel: properties come only from the example configuration-admin file
- * (etc/tw.einvoice.ecpay.cfg), as the blueprint's cm:property-placeholder would supply them.
+ * The Karaf RouteBuilder in plain Camel: properties come from the example configuration-admin file
+ * (etc/tw.einvoice.ecpay.cfg), as the blueprint's cm:property-placeholder supplies them, over the defaults in the bundle.
  */
 class YamlRoutesBuilderTest {
 
-    static final String CFG = "file:src/main/karaf/etc/tw.einvoice.ecpay.cfg";
+    // the first location that has a key wins: configuration admin first, then the defaults shipped in the bundle
+    static final String CFG = "file:src/main/karaf/etc/tw.einvoice.ecpay.cfg,classpath:ecpay-config/application.properties";
 
     @Test
     void loadsEveryShippedYamlRouteFromTheBundleWithTheKarafConfiguration() throws Exception {
