@@ -20,10 +20,14 @@ sandbox_port=$(free_port)
 # the project's own <version>: the first one in pom.xml (the parent-less project's)
 version=$(grep -m1 -o '<version>[^<]*</version>' pom.xml | sed 's/<[^>]*>//g')
 
-args=(routes/*.camel.yaml tools/jbang/sandbox.camel.yaml config/application.properties
+# route files in load order, beans files first (a route may refer to a bean declared in another file)
+files=(routes/beans*.camel.yaml $(ls routes/*.camel.yaml | grep -v '^routes/beans') tools/jbang/sandbox.camel.yaml)
+pattern=$(printf 'file:%s,' "${files[@]}"); pattern=${pattern%,}
+
+args=("${files[@]}" config/application.properties
   --dep="tw.einvoice:ecpay-einvoice-camel:$version" --kamelets-version=4.16.0 --background
-  # application.properties names the route files itself; keep them and add the sandbox
-  --prop="camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:tools/jbang/sandbox.camel.yaml"
+  # application.properties names the route files itself (and wins over the list above): name them in order
+  --prop="camel.main.routes-include-pattern=$pattern"
   --prop="camel.main.name=ecpay-jbang-smoke"
   --prop="sandbox.port=$sandbox_port" --prop="ecpay.base-url=http://127.0.0.1:$sandbox_port"
   --prop="journal.url=jdbc:h2:file:$work/journal/ecpay"

@@ -61,6 +61,8 @@ public final class Application implements AutoCloseable {
             // the routes call the sandbox this process runs, wherever it listens
             overrides.setProperty("ecpay.base-url", sandbox.baseUrl());
         }
+        overrides.setProperty("camel.main.routes-include-pattern",
+                RouteFiles.inLoadOrder(config.get("camel.main.routes-include-pattern").orElse("file:routes/*.camel.yaml")));
         Main main = null;
         try {
             main = new Main();
