@@ -50,7 +50,9 @@ done
 
 echo "== camel get route"
 camel get route "$pid"
-if camel get route "$pid" | awk 'NR>1' | grep -v ' Started ' | grep -q .; then echo "FAIL: a route is not Started"; exit 1; fi
+# Stopped: a route switched off by configuration (autoStartup false); anything else but Started is a failure
+if camel get route "$pid" | awk 'NR>1' | grep -Ev ' (Started|Stopped) ' | grep -q .; then echo "FAIL: a route failed"; exit 1; fi
+camel get route "$pid" | grep -Eq ' ecpay-call .* Started ' || { echo "FAIL: ecpay-call is not Started"; exit 1; }
 echo "== camel get health"
 health=$(camel get health)  # this command takes no name: keep our integration's lines
 echo "$health"
