@@ -64,7 +64,7 @@ if [ -f routes/intake-file.camel.yaml ] && ls examples/*.jsonl >/dev/null 2>&1; 
   echo "== dropping $sample into $work/inbox"
   mkdir -p "$work/inbox" && cp "$sample" "$work/inbox/"
   for _ in $(seq 1 120); do
-    result=$(find "$work/archive" -name '*.result.csv' 2>/dev/null | head -1)
+    result=$(find "$work/archive" -name '*.result.csv' 2>/dev/null | head -1 || true)
     if [ -n "$result" ]; then break; fi
     sleep 1
   done
