@@ -3,7 +3,9 @@ package tw.einvoice.journal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.SQLException;
+import java.util.ServiceLoader;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -22,6 +24,7 @@ public final class JournalDatabase {
     public static HikariDataSource open(String url, String user, String password, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
+        useDriverVisibleHere(config, url);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -37,8 +40,26 @@ public final class JournalDatabase {
         return ds;
     }
 
+    /**
+     * Runtimes that load this jar in a child class loader (Camel JBang's {@code --dep}) hide its JDBC drivers from
+     * DriverManager, which only scans the system class loader: name the driver that accepts the URL explicitly.
+     */
+    private static void useDriverVisibleHere(HikariConfig config, String url) {
+        for (Driver driver : ServiceLoader.load(Driver.class, JournalDatabase.class.getClassLoader())) {
+            try {
+                if (driver.acceptsURL(url)) {
+                    config.setDriverClassName(driver.getClass().getName());
+                    return;
+                }
+            } catch (SQLException e) {
+                // this driver cannot judge the URL; try the next one
+            }
+        }
+    }
+
     public static void migrate(DataSource ds) {
-        Flyway.configure()
+        // our own class loader, not the thread's: under Camel JBang the migrations are only visible to it
+        Flyway.configure(JournalDatabase.class.getClassLoader())
                 .dataSource(ds)
                 .locations("classpath:db/migration/" + vendor(ds))
                 .load()

@@ -1,0 +1,46 @@
+package tw.einvoice.app;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Route files in a stable order: a {@code file:} pattern with a wildcard is expanded to its files, those named
+ * {@code beans*} first, then by name. Camel lists a folder in whatever order the file system returns, and a route
+ * file that refers to a bean declared in another file ({@code #bean:journalDataSource}) needs that file loaded first.
+ */
+final class RouteFiles {
+
+    private RouteFiles() {
+    }
+
+    static String inLoadOrder(String patterns) {
+        List<String> out = new ArrayList<>();
+        for (String raw : patterns.split(",")) {
+            String pattern = raw.strip();
+            if (!pattern.startsWith("file:") || !pattern.contains("*")) {
+                out.add(pattern);
+                continue;
+            }
+            Path path = Path.of(pattern.substring("file:".length()));
+            Path dir = path.getParent() == null ? Path.of(".") : path.getParent();
+            List<Path> files = new ArrayList<>();
+            try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, path.getFileName().toString())) {
+                found.forEach(files::add);
+            } catch (IOException e) {
+                throw new StartupException("route folder " + dir.toAbsolutePath() + " is not readable: " + e.getMessage());
+            }
+            if (files.isEmpty()) {
+                throw new StartupException("no route files match " + pattern + " (start from the project folder)");
+            }
+            files.sort(Comparator.comparing((Path f) -> !f.getFileName().toString().startsWith("beans"))
+                    .thenComparing(f -> f.getFileName().toString()));
+            files.forEach(f -> out.add("file:" + f));
+        }
+        return String.join(",", out);
+    }
+}
