@@ -1,6 +1,6 @@
 -- Maps the ERP's columns to a B2CInvoice/Issue command. Column names (any case) that are ECPay Data fields become
 -- those fields; operation, merchant_id, row_key (the ERP row's key) and id (optional) are the command's envelope.
--- No id: the command id is the business key, B2CInvoice/Issue:<RelateNumber>, so a re-queued order is not issued twice.
+-- No id: the command id is the business key, B2CInvoice/Issue:<MerchantID>:<RelateNumber>, so a re-queued order is not issued twice.
 SELECT outbox_id          AS row_key,
        'B2CInvoice/Issue' AS operation,
        shop_merchant_id   AS merchant_id,

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 /**
  * One thing to ask of ECPay: {@code {"id": "...", "operation": "B2CInvoice/TriggerIssue", "merchantId": "2000132",
  * "data": {...}}}. {@code id} is the idempotency key; without one it is the operation's business key
- * (e.g. {@code B2CInvoice/Issue:RelateNumber}).
+ * (e.g. {@code B2CInvoice/Issue:2000132:INV001}).
  */
 public record Command(String id, String operation, String merchantId, ObjectNode data) {
 
@@ -75,12 +75,17 @@ public record Command(String id, String operation, String merchantId, ObjectNode
         return new Command(id, op.name(), merchant, data);
     }
 
-    /** The default idempotency key: operation name and business-key values, e.g. {@code B2CInvoice/Issue:INV001}. */
+    /**
+     * The default idempotency key: operation, merchant and business-key values, e.g.
+     * {@code B2CInvoice/Issue:2000132:INV001}. The merchant is part of it because RelateNumber and Tsr are unique per
+     * merchant only: two shops may both send INV001.
+     */
     public static String businessKey(Operation op, ObjectNode data) {
         if (op.businessKey().isEmpty() || op.businessKey().stream().anyMatch(k -> data.path(k).asText("").isEmpty())) {
             return "";
         }
-        return op.name() + ":" + op.businessKey().stream().map(k -> data.get(k).asText()).collect(Collectors.joining(":"));
+        return op.name() + ":" + data.path("MerchantID").asText() + ":"
+                + op.businessKey().stream().map(k -> data.get(k).asText()).collect(Collectors.joining(":"));
     }
 
     /** The command as one JSON line. */

@@ -97,7 +97,7 @@ class IntakeFileRouteTest {
         List<Map<String, Object>> commands = query(ds(), "SELECT id, operation, state, source_kind, source_ref FROM ecpay_command "
                 + "WHERE source_name = ? ORDER BY CAST(source_ref AS INT)", jsonl);
         assertEquals(List.of("ex-word-0001", "ex-cancel-0001", "ex-trigger-0001", "ex-getinvalid-0001", "ex-confirm-0001",
-                "B2CInvoice/Issue:EXREL20261122000002"), commands.stream().map(r -> r.get("id")).toList());
+                "B2CInvoice/Issue:2000132:EXREL20261122000002"), commands.stream().map(r -> r.get("id")).toList());
         assertEquals(List.of("1", "2", "3", "4", "5", "6"), commands.stream().map(r -> r.get("source_ref")).toList());
         assertTrue(commands.stream().allMatch(r -> "NEW".equals(r.get("state")) && "file".equals(r.get("source_kind"))));
         assertEquals(List.of("2", "3", "4", "5", "6", "7"), query(ds(), "SELECT source_ref FROM ecpay_command WHERE source_name = ? "

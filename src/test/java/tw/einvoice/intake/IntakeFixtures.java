@@ -158,7 +158,7 @@ final class IntakeFixtures {
                     "RtnCode 1200125: 發票號碼不存在", "{\"RtnCode\":1200125,\"RtnMsg\":\"發票號碼不存在\"}");
         }
         String invoiceNo = p.equals("ex") ? "LA25008605" : "LA25008606";
-        finish(ds, "B2CInvoice/Issue:" + upper + "REL20261122000002", "SUCCEEDED", 1, "開立發票成功", null,
+        finish(ds, "B2CInvoice/Issue:2000132:" + upper + "REL20261122000002", "SUCCEEDED", 1, "開立發票成功", null,
                 "{\"RtnCode\":1,\"RtnMsg\":\"開立發票成功\",\"InvoiceNo\":\"" + invoiceNo
                         + "\",\"InvoiceDate\":\"2026-08-15 23:29:10\",\"RandomNumber\":\"5706\"}");
     }

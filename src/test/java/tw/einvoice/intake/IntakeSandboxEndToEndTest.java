@@ -93,7 +93,7 @@ class IntakeSandboxEndToEndTest {
             }
             // the invoice in the result file is the one the sandbox issued, once
             String relate = name.endsWith(".jsonl") ? "EXREL20261122000002" : "CXREL20261122000002";
-            CSVRecord issue = result.stream().filter(r -> ("B2CInvoice/Issue:" + relate).equals(r.get("id"))).findFirst().orElseThrow();
+            CSVRecord issue = result.stream().filter(r -> ("B2CInvoice/Issue:2000132:" + relate).equals(r.get("id"))).findFirst().orElseThrow();
             assertEquals("SUCCEEDED", issue.get("state"));
             assertEquals(SANDBOX.ledger().invoice("2000132", relate).orElseThrow().invoiceNo(), issue.get("InvoiceNo"));
             assertEquals(1, SANDBOX.ledger().issuedCount("2000132", relate));

@@ -54,7 +54,7 @@ class LineParserTest {
         Map<Long, String> out = outcomes(Paths.get("examples/seed-operations.jsonl"), StandardCharsets.UTF_8);
         assertEquals(13, out.size());
         assertEquals(List.of("ex-word-0001", "ex-cancel-0001", "ex-trigger-0001", "ex-getinvalid-0001", "ex-confirm-0001",
-                "B2CInvoice/Issue:EXREL20261122000002"), new ArrayList<>(out.values()).subList(0, 6));
+                "B2CInvoice/Issue:2000132:EXREL20261122000002"), new ArrayList<>(out.values()).subList(0, 6));
         assertEquals(BAD_FIELDS_JSONL, new ArrayList<>(out.values()).subList(6, 13));
     }
 
@@ -63,7 +63,7 @@ class LineParserTest {
         Map<Long, String> out = outcomes(Paths.get("examples/seed-operations.csv"), StandardCharsets.UTF_8);
         assertEquals(13, out.size());
         assertEquals("cx-word-0001", out.get(2L));
-        assertEquals("B2CInvoice/Issue:CXREL20261122000002", out.get(7L));
+        assertEquals("B2CInvoice/Issue:2000132:CXREL20261122000002", out.get(7L));
         assertEquals(List.of("!InvoiceStatus", "!Tsr", "!Tsr", "!InvoiceDate", "!Remark", "!Items", "!(line)"),
                 new ArrayList<>(out.values()).subList(6, 13));
     }

@@ -115,7 +115,7 @@ class JournalDispatchTest {
             assertEquals(0, journal.expireClaims(Duration.ofSeconds(30)), "lease still running");
             clock.advance(Duration.ofMinutes(1).plusMillis(1));
             assertEquals(1, journal.expireClaims(Duration.ofSeconds(30)));
-            CommandRow row = journal.find("B2CInvoice/TriggerIssue:E1");
+            CommandRow row = journal.find("B2CInvoice/TriggerIssue:2000132:E1");
             assertEquals(CommandState.UNKNOWN, row.state());
             assertTrue(row.maybeSent());
             assertNull(row.claimOwner());
@@ -168,7 +168,7 @@ class JournalDispatchTest {
                     clock.advance(Duration.ofMillis(5));
                 }
             }
-            CommandRow row = journal.find("B2CInvoice/TriggerIssue:R1");
+            CommandRow row = journal.find("B2CInvoice/TriggerIssue:2000132:R1");
             assertEquals(CommandState.DEAD, row.state(), "attempt limit 3 reached");
             assertEquals("gave up after 3 attempts: HTTP 503", row.reason());
             assertFalse(row.maybeSent(), "definite answers never reached ECPay's books");

@@ -21,7 +21,7 @@ class JournalInsertTest {
             Journal journal = new Journal(ds, Clock.systemUTC());
             Command cmd = Command.parse("{\"operation\":\"B2CInvoice/TriggerIssue\",\"data\":{\"Tsr\":\"T中文1\",\"PayType\":\"2\"}}",
                     OperationCatalog.standard(), "2000132");
-            assertEquals("B2CInvoice/TriggerIssue:T中文1", cmd.id());
+            assertEquals("B2CInvoice/TriggerIssue:2000132:T中文1", cmd.id());
             assertEquals(Journal.Insert.INSERTED, journal.insert(cmd, Source.file("in/a.jsonl", 1)));
             assertEquals(Journal.Insert.DUPLICATE, journal.insert(cmd, Source.file("in/a.jsonl", 1)));
             try (Connection c = ds.getConnection();

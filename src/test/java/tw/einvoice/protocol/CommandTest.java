@@ -27,15 +27,15 @@ class CommandTest {
     @Test
     void withoutAnIdTheBusinessKeyIsTheId() {
         Command c = parse("{\"operation\":\"B2CInvoice/TriggerIssue\",\"data\":{\"Tsr\":\"TSR0001\",\"PayType\":\"2\"}}");
-        assertEquals("B2CInvoice/TriggerIssue:TSR0001", c.id());
+        assertEquals("B2CInvoice/TriggerIssue:2000132:TSR0001", c.id());
         assertEquals("B2CInvoice/TriggerIssue", c.operation());
-        assertEquals("B2CInvoice/UpdateInvoiceWordStatus:1123456:2", parse("{\"operation\":\"B2CInvoice/UpdateInvoiceWordStatus\","
+        assertEquals("B2CInvoice/UpdateInvoiceWordStatus:2000132:1123456:2", parse("{\"operation\":\"B2CInvoice/UpdateInvoiceWordStatus\","
                 + "\"data\":{\"TrackID\":\"1123456\",\"InvoiceStatus\":\"2\"}}").id(), "built from the normalised values");
-        assertEquals("B2BInvoice/IssueConfirm:VG11000002", parse("{\"operation\":\"B2BInvoice/IssueConfirm\",\"data\":"
+        assertEquals("B2BInvoice/IssueConfirm:2000132:VG11000002", parse("{\"operation\":\"B2BInvoice/IssueConfirm\",\"data\":"
                 + "{\"InvoiceNumber\":\" VG11000002\",\"InvoiceDate\":\"2019/09/22\",\"Remark\":\"\"}}").id());
-        assertEquals("B2CInvoice/TriggerIssue:T9", parse("{\"id\":null,\"operation\":\"B2CInvoice/TriggerIssue\","
+        assertEquals("B2CInvoice/TriggerIssue:2000132:T9", parse("{\"id\":null,\"operation\":\"B2CInvoice/TriggerIssue\","
                 + "\"data\":{\"Tsr\":\"T9\",\"PayType\":\"2\"}}").id(), "a null id is no id");
-        assertEquals("B2CInvoice/TriggerIssue:T9", parse("{\"id\":\"  \",\"operation\":\"B2CInvoice/TriggerIssue\","
+        assertEquals("B2CInvoice/TriggerIssue:2000132:T9", parse("{\"id\":\"  \",\"operation\":\"B2CInvoice/TriggerIssue\","
                 + "\"data\":{\"Tsr\":\"T9\",\"PayType\":\"2\"}}").id(), "a blank id is no id");
     }
 
@@ -85,7 +85,7 @@ class CommandTest {
     void operationNamesAreForgivenToTheirCatalogSpelling() {
         Command c = parse("{\"operation\":\"/b2cinvoice/canceldelayissue\",\"data\":{\"Tsr\":\"T1\"}}");
         assertEquals("B2CInvoice/CancelDelayIssue", c.operation());
-        assertEquals("B2CInvoice/CancelDelayIssue:T1", c.id());
+        assertEquals("B2CInvoice/CancelDelayIssue:2000132:T1", c.id());
     }
 
     @Test
@@ -170,5 +170,14 @@ class CommandTest {
         String before = root.toString();
         Command.from(root, CATALOG, DEFAULT_MERCHANT);
         assertEquals(before, root.toString());
+    }
+
+    @Test
+    void twoMerchantsMayUseTheSameRelateNumberWithoutBeingTakenForDuplicates() {
+        String data = "\"data\":{\"Tsr\":\"T1\",\"PayType\":\"2\"}}";
+        Command a = parse("{\"operation\":\"B2CInvoice/TriggerIssue\",\"merchantId\":\"3000001\"," + data);
+        Command b = parse("{\"operation\":\"B2CInvoice/TriggerIssue\",\"merchantId\":\"3000002\"," + data);
+        assertEquals("B2CInvoice/TriggerIssue:3000001:T1", a.id());
+        assertEquals("B2CInvoice/TriggerIssue:3000002:T1", b.id());
     }
 }

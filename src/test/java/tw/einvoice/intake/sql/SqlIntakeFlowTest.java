@@ -108,7 +108,7 @@ class SqlIntakeFlowTest {
 
                 var journal = Sql.byKey(ds, "SELECT * FROM ecpay_command", "id");
                 assertEquals(3, journal.size(), journal.keySet().toString());
-                var first = journal.get("B2CInvoice/Issue:ORDER1");
+                var first = journal.get("B2CInvoice/Issue:2000132:ORDER1");
                 assertEquals("erp_invoice_outbox", first.get("source_name"));
                 assertEquals("1", first.get("source_ref"));
                 JsonNode data = JSON.readTree((String) first.get("payload"));
@@ -130,15 +130,15 @@ class SqlIntakeFlowTest {
                 // as dispatch would record results: the results route writes them back to the ERP rows
                 Sql.update(ds, "UPDATE ecpay_command SET state = 'SUCCEEDED', last_rtn_code = 1, last_rtn_msg = '開立發票成功', "
                         + "reply = '{\"RtnCode\":1,\"RtnMsg\":\"開立發票成功\",\"InvoiceNo\":\"ZX00000001\",\"InvoiceDate\":\"2024-01-15 10:00:00\",\"RandomNumber\":\"1234\"}' "
-                        + "WHERE id = 'B2CInvoice/Issue:ORDER1'");
+                        + "WHERE id = 'B2CInvoice/Issue:2000132:ORDER1'");
                 Sql.update(ds, "UPDATE ecpay_command SET state = 'RETRY', last_rtn_code = 9000001, last_rtn_msg = '系統錯誤', "
-                        + "last_reason = 'ECPay busy: retry later' WHERE id = 'B2CInvoice/Issue:ORDER2'");
+                        + "last_reason = 'ECPay busy: retry later' WHERE id = 'B2CInvoice/Issue:2000132:ORDER2'");
                 Sql.await("results written back", 10_000, () -> {
                     var rows = Sql.byKey(ds, "SELECT * FROM erp_invoice_outbox", "outbox_id");
                     return "SUCCEEDED".equals(rows.get("1").get("ecpay_status")) && "RETRY".equals(rows.get("2").get("ecpay_status"));
                 });
                 Sql.update(ds, "UPDATE ecpay_command SET state = 'DEAD', last_rtn_code = 5070357, last_rtn_msg = '發票號碼重複', "
-                        + "last_reason = 'RelateNumber used before' WHERE id = 'B2CInvoice/Issue:ORDER2'");
+                        + "last_reason = 'RelateNumber used before' WHERE id = 'B2CInvoice/Issue:2000132:ORDER2'");
                 Sql.await("a later state written back", 10_000, () -> "DEAD".equals(
                         Sql.byKey(ds, "SELECT * FROM erp_invoice_outbox", "outbox_id").get("2").get("ecpay_status")));
 
