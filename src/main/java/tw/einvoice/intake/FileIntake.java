@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.journal.Journal;
-import tw.einvoice.journal.JournalDatabase;
 import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.OperationCatalog;
@@ -48,7 +46,6 @@ public class FileIntake {
     private volatile Journal journal;
     private volatile Clock clock = Clock.systemUTC();
     private volatile IntakeFileStore files;
-    private volatile boolean postgres;
     private int chunkSize = 500;
     private OperationCatalog catalog = OperationCatalog.standard();
     private String defaultMerchantId = "";
@@ -76,7 +73,6 @@ public class FileIntake {
     }
 
     private void use(Journal journal, Clock clock) {
-        this.postgres = "postgresql".equals(JournalDatabase.vendor(journal.dataSource()));
         this.clock = clock;
         this.files = new IntakeFileStore(journal.dataSource(), clock);
         this.journal = journal;
@@ -168,7 +164,7 @@ public class FileIntake {
                         rejects.add(new Reject(s.kind(), s.sourceName(), line, e));
                         continue;
                     }
-                    if (insert(c, command, new Source(s.kind(), s.sourceName(), Long.toString(line.number())))
+                    if (journal.insert(c, command, new Source(s.kind(), s.sourceName(), Long.toString(line.number())))
                             == Journal.Insert.INSERTED) {
                         inserted++;
                     } else {
@@ -185,21 +181,6 @@ public class FileIntake {
         }
         s.tally().add(inserted, duplicates, rejects.size());
         return rejects;
-    }
-
-    /** PostgreSQL aborts the whole transaction on a duplicate key: a savepoint keeps the rest of the chunk. */
-    private Journal.Insert insert(Connection c, Command command, Source source) throws SQLException {
-        if (!postgres) {
-            return journal.insert(c, command, source);
-        }
-        Savepoint sp = c.setSavepoint();
-        Journal.Insert result = journal.insert(c, command, source);
-        if (result == Journal.Insert.DUPLICATE) {
-            c.rollback(sp);
-        } else {
-            c.releaseSavepoint(sp);
-        }
-        return result;
     }
 
     /** One rejected line as a JSON record (file, line, id, field, reason, input), with headers saying the same. */

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -50,20 +51,28 @@ public final class IntakeFileStore {
         }
     }
 
-    /** Files waiting for their result files whose own commands are all final (SUCCEEDED or DEAD). */
+    /** A file left REPORTING this long was abandoned by an instance that stopped while writing its results. */
+    static final Duration STALE_REPORTING = Duration.ofMinutes(10);
+
+    /**
+     * Files waiting for their result files whose own commands are all final (SUCCEEDED or DEAD), and files whose
+     * reporting was abandoned (see {@link #STALE_REPORTING}).
+     */
     public List<IntakeFile> dueForReport() {
-        String sql = "SELECT f.* FROM ecpay_intake_file f WHERE f.state = 'INTAKEN' AND NOT EXISTS (SELECT 1 FROM "
-                + "ecpay_command c WHERE c.source_name = f.source_name AND c.state NOT IN ('SUCCEEDED', 'DEAD')) "
-                + "ORDER BY f.received_at";
+        String sql = "SELECT f.* FROM ecpay_intake_file f WHERE (f.state = 'INTAKEN' OR (f.state = 'REPORTING' AND f.updated_at < ?)) "
+                + "AND NOT EXISTS (SELECT 1 FROM ecpay_command c WHERE c.source_name = f.source_name "
+                + "AND c.state NOT IN ('SUCCEEDED', 'DEAD')) ORDER BY f.received_at";
         List<IntakeFile> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new IntakeFile(rs.getString("source_name"), rs.getString("source_kind"),
-                        rs.getString("original_name"), rs.getString("archive_path"),
-                        DropFormat.valueOf(rs.getString("format").toUpperCase(java.util.Locale.ROOT)), rs.getString("charset"),
-                        rs.getLong("line_count"), rs.getLong("inserted_count"), rs.getLong("duplicate_count"),
-                        rs.getLong("rejected_count")));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, Journal.utc(clock.instant().minus(STALE_REPORTING)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new IntakeFile(rs.getString("source_name"), rs.getString("source_kind"),
+                            rs.getString("original_name"), rs.getString("archive_path"),
+                            DropFormat.valueOf(rs.getString("format").toUpperCase(java.util.Locale.ROOT)), rs.getString("charset"),
+                            rs.getLong("line_count"), rs.getLong("inserted_count"), rs.getLong("duplicate_count"),
+                            rs.getLong("rejected_count")));
+                }
             }
         } catch (SQLException e) {
             throw new JournalException("cannot list intake files: " + e.getMessage(), e);
@@ -72,6 +81,19 @@ public final class IntakeFileStore {
     }
 
     /** Moves a file from one state to another; false when another instance got there first. */
+    /** Takes over an abandoned REPORTING file; the row count decides between instances. */
+    public boolean reclaimStale(String sourceName) {
+        String sql = "UPDATE ecpay_intake_file SET updated_at = ? WHERE source_name = ? AND state = 'REPORTING' AND updated_at < ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, Journal.utc(clock.instant()));
+            ps.setString(2, sourceName);
+            ps.setObject(3, Journal.utc(clock.instant().minus(STALE_REPORTING)));
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new JournalException("cannot update intake file " + sourceName + ": " + e.getMessage(), e);
+        }
+    }
+
     public boolean transition(String sourceName, String from, String to) {
         String sql = "UPDATE ecpay_intake_file SET state = ?, updated_at = ? WHERE source_name = ? AND state = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

@@ -120,7 +120,7 @@ public class IntakeReports {
             if (!Files.isRegularFile(Paths.get(f.archivePath()))) {
                 continue; // not archived yet (the consumer moves it when intake completes): next round
             }
-            if (!files.transition(f.sourceName(), "INTAKEN", "REPORTING")) {
+            if (!files.transition(f.sourceName(), "INTAKEN", "REPORTING") && !files.reclaimStale(f.sourceName())) {
                 continue; // another instance took it
             }
             try {
@@ -128,6 +128,9 @@ public class IntakeReports {
                     written.add(new ReportFile(f.kind(), p));
                 }
                 files.transition(f.sourceName(), "REPORTING", "REPORTED");
+            } catch (NotFinalYet e) {
+                files.transition(f.sourceName(), "REPORTING", "INTAKEN");
+                LOG.debug("Intake {}: {}; result files later", f.sourceName(), e.getMessage());
             } catch (RuntimeException e) {
                 files.transition(f.sourceName(), "REPORTING", "INTAKEN");
                 LOG.error("Intake {}: result files not written, will try again: {}", f.sourceName(), e.getMessage());
@@ -228,11 +231,16 @@ public class IntakeReports {
                 return new LineResult(line.number(), command.id(), command.operation(), "MISSING", null, null, null,
                         null, "not in the journal", null);
             }
+            String state = rs.getString("state");
+            if (!"SUCCEEDED".equals(state) && !"DEAD".equals(state)) {
+                // a duplicate line whose command belongs to another drop that is not final yet: report it when it is
+                throw new NotFinalYet("line " + line.number() + " repeats command " + command.id() + ", still " + state);
+            }
             String source = rs.getString("source_name") + ":" + rs.getString("source_ref");
             String duplicateOf = source.equals(f.sourceName() + ":" + line.number()) ? null : source;
             int code = rs.getInt("last_rtn_code");
             String rtnCode = rs.wasNull() ? null : Integer.toString(code);
-            return new LineResult(line.number(), command.id(), command.operation(), rs.getString("state"), duplicateOf,
+            return new LineResult(line.number(), command.id(), command.operation(), state, duplicateOf,
                     rtnCode, rs.getString("last_rtn_msg"), null, rs.getString("last_reason"), readJson(rs.getString("reply")));
         }
     }
@@ -376,5 +384,12 @@ public class IntakeReports {
 
     public void setCatalog(OperationCatalog catalog) {
         this.catalog = catalog;
+    }
+
+    /** A line's command is not final yet: the file's results wait for the next round. */
+    private static final class NotFinalYet extends RuntimeException {
+        NotFinalYet(String message) {
+            super(message, null, false, false);
+        }
     }
 }

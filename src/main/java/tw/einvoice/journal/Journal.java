@@ -3,6 +3,7 @@ package tw.einvoice.journal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -27,6 +28,7 @@ public class Journal {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private volatile Boolean abortsOnError;
 
     public Journal(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -52,6 +54,29 @@ public class Journal {
 
     /** Same, on the caller's connection and transaction (a source row marked taken in the same transaction). */
     public Insert insert(Connection c, Command command, Source source) throws SQLException {
+        // PostgreSQL aborts the whole transaction on a failed insert: a savepoint keeps the caller's transaction usable
+        Savepoint savepoint = !c.getAutoCommit() && abortsTransactionOnError(c) ? c.setSavepoint() : null;
+        Insert result = insertRow(c, command, source);
+        if (savepoint != null) {
+            if (result == Insert.DUPLICATE) {
+                c.rollback(savepoint);
+            } else {
+                c.releaseSavepoint(savepoint);
+            }
+        }
+        return result;
+    }
+
+    private boolean abortsTransactionOnError(Connection c) throws SQLException {
+        Boolean aborts = abortsOnError;
+        if (aborts == null) {
+            aborts = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            abortsOnError = aborts;
+        }
+        return aborts;
+    }
+
+    private Insert insertRow(Connection c, Command command, Source source) throws SQLException {
         LocalDateTime now = utc(clock.instant());
         String sql = "INSERT INTO ecpay_command (id, operation, merchant_id, payload, state, attempts, maybe_sent, "
                 + "next_attempt_at, source_kind, source_name, source_ref, created_at, updated_at) "
@@ -77,10 +102,14 @@ public class Journal {
         }
     }
 
-    /** SQLState class 23 (integrity constraint) on the primary key: the id is already journaled. */
+    /**
+     * A unique-key violation: the id is already journaled. Only that one: any other integrity error (a NOT NULL
+     * column, say) must fail loudly rather than pass for a duplicate and drop the command.
+     */
     static boolean isDuplicateKey(SQLException e) {
         for (SQLException s = e; s != null; s = s.getNextException()) {
-            if (s.getSQLState() != null && s.getSQLState().startsWith("23")) {
+            // 23505: H2 and PostgreSQL; MariaDB reports 23000 with its error 1062 (ER_DUP_ENTRY)
+            if ("23505".equals(s.getSQLState()) || ("23000".equals(s.getSQLState()) && s.getErrorCode() == 1062)) {
                 return true;
             }
         }

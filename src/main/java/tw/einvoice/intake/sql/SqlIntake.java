@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
@@ -109,12 +108,7 @@ public class SqlIntake {
                 }
                 Journal.Insert inserted;
                 if (sameDatabase) {
-                    // a failed insert aborts a PostgreSQL transaction: roll back to here, keep the mark
-                    Savepoint beforeInsert = c.setSavepoint();
-                    inserted = journal.insert(c, command, from);
-                    if (inserted == Journal.Insert.DUPLICATE) {
-                        c.rollback(beforeInsert);
-                    }
+                    inserted = journal.insert(c, command, from); // in the transaction of the mark
                 } else {
                     inserted = journal.insert(command, from); // commits before the mark (see class comment)
                 }
