@@ -26,7 +26,7 @@ public final class JournalDatabase {
      */
     public static HikariDataSource open(String url, String user, String password, int poolSize) {
         if (poolSize < 2) {
-            // Flyway holds one connection for its lock while it migrates on another: with one, the start hangs 30 s
+            // the Flyway migration takes two connections at once: with one, the start waits 30 s and fails
             throw new IllegalArgumentException("journal.pool-size must be at least 2 (migrating the schema takes two "
                     + "connections), not " + poolSize);
         }
