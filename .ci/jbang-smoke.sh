@@ -70,6 +70,7 @@ if [ -f routes/intake-file.camel.yaml ] && ls examples/*.jsonl >/dev/null 2>&1; 
   done
   [ -n "$result" ] || { echo "FAIL: no result file for $sample within 120 s"; camel get route "$pid"; exit 1; }
   echo "== result: $result"; cat "$result"
+  grep -q ",SUCCEEDED," "$result" || { echo "FAIL: no command of $sample succeeded"; exit 1; }
 else
   echo "== no file intake in routes/: sending one command to direct:ecpay-call"
   reply=$(camel cmd send "$pid" --endpoint=direct:ecpay-call --reply --logging-color=false \

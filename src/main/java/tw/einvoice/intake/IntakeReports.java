@@ -291,8 +291,10 @@ public class IntakeReports {
         }
 
         void write(LineParser parser, DropLine line, LineResult r) throws IOException {
+            // the classifier's reason already names the RtnCode when there was one
             String reason = r.state().equals("DEAD") ? "DEAD: " + nz(r.reason())
-                    + (r.rtnCode() == null ? "" : " (RtnCode " + r.rtnCode() + " " + nz(r.rtnMsg()) + ")") : r.reason();
+                    + (r.rtnCode() == null || nz(r.reason()).contains("RtnCode") ? "" : " (RtnCode " + r.rtnCode() + " " + nz(r.rtnMsg()) + ")")
+                    : r.reason();
             String field = nz(r.field());
             if (format == DropFormat.JSONL) {
                 ObjectNode node;

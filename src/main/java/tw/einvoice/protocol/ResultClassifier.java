@@ -57,8 +57,10 @@ public final class ResultClassifier {
         if (op.duplicateKeyCodes().contains(rtn)) {
             return maybeSentBefore
                     ? Outcome.of(Verdict.ALREADY_DONE, said + " (an earlier attempt of this command already did it)")
-                    : Outcome.of(Verdict.DEAD, said + " (the key " + String.join("/", op.businessKey())
-                            + " was already used by another request)");
+                    // no attempt of this command was sent before, so the answer is about the key itself:
+                    // Issue's RelateNumber taken by someone else, TriggerIssue's Tsr unknown or already triggered
+                    : Outcome.of(Verdict.DEAD, said + " (" + String.join("/", op.businessKey())
+                            + " refused before any attempt of this command was sent)");
         }
         Outcome byCode = table.rtnCode(rtn, op.name());
         if (byCode == null) {

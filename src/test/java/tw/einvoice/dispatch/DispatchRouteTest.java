@@ -115,7 +115,7 @@ class DispatchRouteTest {
         CommandRow row = awaitFinal(journal, "erp-2");
         assertEquals(CommandState.DEAD, row.state());
         assertEquals(5070357, row.rtnCode());
-        assertTrue(row.reason().contains("already used by another request"), row.reason());
+        assertTrue(row.reason().contains("RelateNumber refused before any attempt of this command was sent"), row.reason());
         JsonNode message = channelMessage("dead-letter", "erp-2");
         assertEquals("DEAD", message.path("state").asText());
         assertEquals(row.reason(), message.path("reason").asText());

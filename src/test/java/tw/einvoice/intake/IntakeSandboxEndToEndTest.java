@@ -65,7 +65,7 @@ class IntakeSandboxEndToEndTest {
         drop(Files.readAllBytes(Paths.get("examples/seed-operations.jsonl")), inbox, "erp.jsonl");
         drop(Files.readAllBytes(Paths.get("examples/seed-operations.csv")), inbox, "erp.csv");
         await("both files reported", 60_000, () -> count(ds,
-                "SELECT COUNT(*) FROM ecpay_intake_file WHERE state = 'REPORTED'") == 2);
+                "SELECT COUNT(*) FROM ecpay_intake_file WHERE state = 'REPORTED' AND original_name IN ('erp.jsonl', 'erp.csv')") == 2);
 
         for (String name : List.of("erp.jsonl", "erp.csv")) {
             String source = (String) query(ds, "SELECT source_name FROM ecpay_intake_file WHERE original_name = ?", name)
@@ -107,5 +107,36 @@ class IntakeSandboxEndToEndTest {
                 "B2CInvoice/GetInvalid", "B2BInvoice/IssueConfirm", "B2CInvoice/Issue")) {
             assertTrue(SANDBOX.ledger().requests(op) >= 2, op + " requests: " + SANDBOX.ledger().requests(op));
         }
+    }
+
+    /** The README's quick start: the invoices of examples/issue-invoices.jsonl are issued, the bad line explained. */
+    @Test
+    void theQuickStartExampleIssuesItsInvoicesAndTriggersTheStagedOne() throws Exception {
+        DataSource ds = context.getRegistry().lookupByNameAndType("journalDataSource", DataSource.class);
+        Path inbox = ROOT.resolve("inbox");
+        drop(Files.readAllBytes(Paths.get("examples/issue-invoices.jsonl")), inbox, "issue-invoices.jsonl");
+        await("issue-invoices reported", 60_000, () -> count(ds,
+                "SELECT COUNT(*) FROM ecpay_intake_file WHERE original_name = 'issue-invoices.jsonl' AND state = 'REPORTED'") == 1);
+        String source = (String) query(ds, "SELECT source_name FROM ecpay_intake_file WHERE original_name = ?",
+                "issue-invoices.jsonl").get(0).get("source_name");
+        List<CSVRecord> result = IntakeFixtures.csv(ROOT.resolve("archive").resolve(DropFormat.stem(source) + ".result.csv"));
+        assertEquals(5, result.size());
+        for (String relate : List.of("ORD20261122001", "ORD20261122002", "ORD20261122003")) {
+            CSVRecord row = result.stream().filter(r -> relate.equals(r.get("id"))).findFirst().orElseThrow();
+            assertEquals("SUCCEEDED", row.get("state"), row.toString());
+            assertEquals(SANDBOX.ledger().invoice("2000132", relate).orElseThrow().invoiceNo(), row.get("InvoiceNo"));
+            assertEquals(4, row.get("RandomNumber").length(), row.toString());
+        }
+        CSVRecord staged = result.stream().filter(r -> "ORD20261122004".equals(r.get("id"))).findFirst().orElseThrow();
+        assertEquals("SUCCEEDED", staged.get("state"), staged.toString());
+        assertEquals(0, SANDBOX.ledger().issuedCount("2000132", "ORD20261122004"), "DelayFlag 2 waits for TriggerIssue");
+        CSVRecord bad = result.get(4);
+        assertEquals("REJECTED", bad.get("state"));
+        assertTrue(bad.get("reason").contains("RelateNumber") && bad.get("reason").contains("LoveCode"), bad.toString());
+
+        drop(Files.readAllBytes(Paths.get("examples/trigger-issue.jsonl")), inbox, "trigger-issue.jsonl");
+        await("staged invoice issued", 60_000, () -> SANDBOX.ledger().issuedCount("2000132", "ORD20261122004") == 1);
+        await("trigger reported", 60_000, () -> count(ds,
+                "SELECT COUNT(*) FROM ecpay_command WHERE id = 'TRG20261122004' AND state = 'SUCCEEDED' AND last_rtn_code = 4000004") == 1);
     }
 }

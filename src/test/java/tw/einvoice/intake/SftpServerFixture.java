@@ -30,12 +30,12 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
  * A real SFTP server (Apache MINA SSHD) on a free local port, for the SFTP intake tests: password and public-key
  * login, a host key of its own, and a switch that drops the connection in the middle of a download.
  */
-final class SftpServerFixture implements AutoCloseable {
+public final class SftpServerFixture implements AutoCloseable {
 
-    static final String USER = "erp";
+    public static final String USER = "erp";
     static final String PASSWORD = "drop-secret";
 
-    final Path root;
+    public final Path root;
     final KeyPair hostKey;
     final KeyPair clientKey;
     final AtomicInteger downloads = new AtomicInteger();
@@ -45,6 +45,11 @@ final class SftpServerFixture implements AutoCloseable {
     private final AtomicInteger drops = new AtomicInteger();
 
     SftpServerFixture(Path root) throws Exception {
+        this(root, PASSWORD);
+    }
+
+    /** A server that accepts user {@link #USER} with the given password (or the client key). */
+    public SftpServerFixture(Path root, String password) throws Exception {
         this.root = root.toAbsolutePath();
         Files.createDirectories(this.root.resolve("inbox"));
         this.hostKey = ecKey();
@@ -53,7 +58,7 @@ final class SftpServerFixture implements AutoCloseable {
         sshd.setHost("127.0.0.1");
         sshd.setPort(0);
         sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        sshd.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
+        sshd.setPasswordAuthenticator((user, pw, session) -> USER.equals(user) && password.equals(pw));
         sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user) && KeyUtils.compareKeys(key, clientKey.getPublic()));
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
         sftp.setFileSystemAccessor(new DroppingAccessor());
@@ -68,12 +73,12 @@ final class SftpServerFixture implements AutoCloseable {
         return g.generateKeyPair();
     }
 
-    int port() {
+    public int port() {
         return sshd.getPort();
     }
 
     /** The known_hosts line for this server (or, with {@code other}, for a different key under its address). */
-    String knownHostsLine(boolean other) throws Exception {
+    public String knownHostsLine(boolean other) throws Exception {
         return "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(other ? ecKey().getPublic() : hostKey.getPublic()) + "\n";
     }
 

@@ -1,5 +1,6 @@
 package tw.einvoice.sandbox;
 
+import tw.einvoice.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package tw.einvoice.journal;
+package tw.einvoice.testing;
 
 import java.time.Clock;
 import java.time.Duration;

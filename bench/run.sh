@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Reproducible benchmarks: ./bench/run.sh [quick]
+#   dispatch   two dispatcher instances on one PostgreSQL journal against the local sandbox, ~20% injected faults
+#   intake     a 1,000,000-line JSON Lines drop through the shipped file route on a 256 MB heap (H2 file journal)
+#   sql        10,000 inbox rows taken by two route instances, on H2, PostgreSQL and MariaDB
+# "quick" runs smaller sizes (2,000 commands, 100,000 lines). Needs PostgreSQL and MariaDB as for the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+commands=5000; lines=1000000
+if [ "${1:-}" = quick ]; then commands=2000; lines=100000; fi
+log=target/bench.log
+mkdir -p target && : > "$log"
+
+run() {  # name, maven arguments...
+  local name=$1; shift
+  echo "== $name"
+  local start=$SECONDS
+  mvn -B test -Dsurefire.failIfNoSpecifiedTests=false "$@" >> "$log" 2>&1 || { echo "   FAILED (see $log)"; return 1; }
+  echo "   done in $((SECONDS - start)) s"
+}
+
+run "dispatch: $commands commands, 2 instances, PostgreSQL" -Dtest=DispatchScaleOutTest -Ddispatch.commands=$commands
+run "intake: $lines lines, -Xmx256m" -Dtest=IntakeTortureTest -Dtorture=true -Dtorture.lines=$lines -DargLine=-Xmx256m
+run "sql: 10,000 inbox rows, 2 instances" -Dtest=InboxConcurrencyTest
+
+echo
+echo "== figures (also in $log)"
+grep -E '^(SCALE-OUT|TORTURE|H2:|POSTGRESQL:|MARIADB:)' "$log" || true
