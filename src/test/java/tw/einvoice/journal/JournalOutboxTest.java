@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tw.einvoice.protocol.Verdict;
+import tw.einvoice.testing.MutableClock;
 import tw.einvoice.testing.TestDatabases;
 
 /** Channel delivery bookkeeping (V5): undelivered final rows, re-publish claims, delivery marks, the upgrade. */
