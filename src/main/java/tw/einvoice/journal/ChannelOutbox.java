@@ -116,12 +116,15 @@ public class ChannelOutbox {
         journal.markDelivered(exchange.getMessage().getHeader(EcpayHeaders.COMMAND_ID, String.class));
     }
 
-    /** The channel endpoint failed: logged; the row stays undelivered and is published again after the grace period. */
+    /**
+     * The channel endpoint failed (or the delivery could not be recorded): logged; the row stays undelivered and is
+     * published again after the grace period.
+     */
     public void failed(Exchange exchange) {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         exchange.setException(null);
         failedSinceClaim.set(true);
-        LOG.warn("the {} outcome of {} was not delivered to its channel ({}); it is published again after {}",
+        LOG.warn("the {} outcome of {} was not delivered to its channel, or its delivery not recorded ({}); it is published again after {}",
                 exchange.getMessage().getHeader(Dispatcher.STATE), exchange.getMessage().getHeader(EcpayHeaders.COMMAND_ID),
                 error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage(), redeliverAfter);
     }
