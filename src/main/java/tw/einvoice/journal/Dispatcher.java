@@ -30,7 +30,7 @@ import tw.einvoice.protocol.Verdict;
  * The dispatcher's steps, used by {@code routes/dispatch.camel.yaml}: claim due commands, turn a claim into an ECPay
  * call, adopt the earlier result after an "already done" answer, and record the outcome in the journal (releasing the
  * claim in the same UPDATE). The exchange then carries header {@value #STATE} and, for SUCCEEDED and DEAD, the
- * channel message as JSON with a file-safe {@code CamelFileName}.
+ * channel message ({@link ChannelOutbox#publish}) with a file-safe {@code CamelFileName}.
  */
 public class Dispatcher {
 
@@ -206,7 +206,7 @@ public class Dispatcher {
         LocalDateTime now = Journal.utc(journal.clock().instant());
         RetryPolicy.Decision d = policy.decide(claim, verdict, reason, retryAfter, now, ThreadLocalRandom.current()::nextDouble);
         Completion done = new Completion(d.state(), d.nextAttemptAt(), d.maybeSent(), d.reason(), httpStatus, transCode,
-                rtnCode, rtnMsg, reply);
+                rtnCode, rtnMsg, reply, verdict);
         boolean kept = journal.complete(claim, done);
         if (pauseMerchant) {
             Duration length = retryAfter.compareTo(pause) > 0 ? retryAfter : pause;
@@ -223,35 +223,9 @@ public class Dispatcher {
         }
         in.setHeader(STATE, d.state().name());
         if (d.state().isFinal()) {
-            in.setHeader(Exchange.FILE_NAME, fileName(claim.id()));
-            in.setBody(channelMessage(claim, d, verdict, httpStatus, transCode, rtnCode, rtnMsg, reply));
+            // built from the journal row, exactly as a later re-publish builds it (ChannelOutbox)
+            ChannelOutbox.publish(in, journal.find(claim.id()));
         }
-    }
-
-    private String channelMessage(Claim claim, RetryPolicy.Decision d, Verdict verdict, Integer httpStatus, Integer transCode,
-                                  Integer rtnCode, String rtnMsg, String reply) {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("id", claim.id());
-        m.put("operation", claim.operation());
-        m.put("merchantId", claim.merchantId());
-        m.put("state", d.state().name());
-        m.put("outcome", verdict.name());
-        m.put("reason", d.reason());
-        m.put("attempts", claim.attempt());
-        m.put("httpStatus", httpStatus);
-        m.put("transCode", transCode);
-        m.put("rtnCode", rtnCode);
-        m.put("rtnMsg", rtnMsg);
-        m.set("reply", reply == null ? null : parse(reply));
-        m.set("data", data(claim));
-        if (claim.source() != null && claim.source().kind() != null) {
-            ObjectNode s = m.putObject("source");
-            s.put("kind", claim.source().kind());
-            s.put("name", claim.source().name());
-            s.put("ref", claim.source().ref());
-        }
-        m.put("completedAt", journal.clock().instant().toString());
-        return tw.einvoice.protocol.Envelope.toJson(m);
     }
 
     /**

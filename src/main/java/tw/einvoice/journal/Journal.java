@@ -190,7 +190,7 @@ public class Journal {
         LocalDateTime now = utc(clock.instant());
         String sql = "UPDATE ecpay_command SET state = ?, next_attempt_at = ?, maybe_sent = ?, claim_owner = NULL, "
                 + "claim_expires_at = NULL, last_http_status = ?, last_trans_code = ?, last_rtn_code = ?, last_rtn_msg = ?, "
-                + "last_reason = ?, " + (done.reply() != null ? "reply = ?, " : "") + "updated_at = ? "
+                + "last_reason = ?, last_outcome = ?, " + (done.reply() != null ? "reply = ?, " : "") + "updated_at = ? "
                 + "WHERE id = ? AND claim_owner = ? AND state = 'IN_FLIGHT' AND attempts = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
@@ -202,6 +202,7 @@ public class Journal {
             setInt(ps, i++, done.rtnCode());
             ps.setString(i++, clip(done.rtnMsg(), 1000));
             ps.setString(i++, clip(done.reason(), 1000));
+            ps.setString(i++, done.outcome() == null ? null : done.outcome().name());
             if (done.reply() != null) {
                 ps.setString(i++, done.reply());
             }
@@ -309,26 +310,105 @@ public class Journal {
         }
     }
 
+    private static final String ROW_COLUMNS = "id, operation, merchant_id, payload, state, attempts, maybe_sent, "
+            + "next_attempt_at, claim_owner, claim_expires_at, last_http_status, last_trans_code, last_rtn_code, last_rtn_msg, "
+            + "last_reason, reply, source_kind, source_name, source_ref, created_at, updated_at, last_outcome, channel_delivered_at";
+
     /** One command as stored, or null. */
     public CommandRow find(String id) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT id, operation, merchant_id, payload, state, attempts, maybe_sent, next_attempt_at, claim_owner, "
-                        + "claim_expires_at, last_http_status, last_trans_code, last_rtn_code, last_rtn_msg, last_reason, reply, "
-                        + "source_kind, source_name, source_ref, created_at, updated_at FROM ecpay_command WHERE id = ?")) {
+                "SELECT " + ROW_COLUMNS + " FROM ecpay_command WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new CommandRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        CommandState.valueOf(rs.getString(5)), rs.getInt(6), rs.getBoolean(7),
-                        rs.getObject(8, LocalDateTime.class), rs.getString(9), rs.getObject(10, LocalDateTime.class),
-                        intOrNull(rs, 11), intOrNull(rs, 12), intOrNull(rs, 13), rs.getString(14), rs.getString(15),
-                        rs.getString(16), new Source(rs.getString(17), rs.getString(18), rs.getString(19)),
-                        rs.getObject(20, LocalDateTime.class), rs.getObject(21, LocalDateTime.class));
+                return rs.next() ? row(rs) : null;
             }
         } catch (SQLException e) {
             throw new JournalException("cannot read command " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static CommandRow row(ResultSet rs) throws SQLException {
+        return new CommandRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                CommandState.valueOf(rs.getString(5)), rs.getInt(6), rs.getBoolean(7),
+                rs.getObject(8, LocalDateTime.class), rs.getString(9), rs.getObject(10, LocalDateTime.class),
+                intOrNull(rs, 11), intOrNull(rs, 12), intOrNull(rs, 13), rs.getString(14), rs.getString(15),
+                rs.getString(16), new Source(rs.getString(17), rs.getString(18), rs.getString(19)),
+                rs.getObject(20, LocalDateTime.class), rs.getObject(21, LocalDateTime.class), rs.getString(22),
+                rs.getObject(23, LocalDateTime.class));
+    }
+
+    // ---- outcome channel delivery (the outbox) -----------------------------------------------------------------
+
+    // a final row is waiting for delivery until channel_delivered_at is set; it is due for a re-publish once its last
+    // publish (channel_attempt_at, or the completion itself: updated_at) is older than the grace period
+    private static final String UNDELIVERED = "SELECT " + ROW_COLUMNS + " FROM ecpay_command "
+            + "WHERE channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD') "
+            + "AND COALESCE(channel_attempt_at, updated_at) <= ? ORDER BY COALESCE(channel_attempt_at, updated_at) LIMIT ?";
+
+    // the row count decides, as for dispatch claims: the first UPDATE moves channel_attempt_at to now, so the same
+    // condition no longer matches for anyone else until the grace period has passed again (it must be above zero)
+    private static final String CLAIM_UNDELIVERED = "UPDATE ecpay_command SET channel_attempt_at = ? "
+            + "WHERE id = ? AND channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD') "
+            + "AND COALESCE(channel_attempt_at, updated_at) <= ?";
+
+    /**
+     * Claims up to {@code limit} final commands whose channel delivery is missing and whose last publish is older than
+     * {@code after}, for publishing them again now. Each row is taken by its own conditional UPDATE, so instances
+     * sharing the journal do not publish the same row at the same moment; an undelivered row comes back every
+     * {@code after} until a publish succeeds.
+     */
+    public List<CommandRow> claimUndelivered(int limit, Duration after) {
+        if (after.isZero() || after.isNegative()) {
+            throw new IllegalArgumentException("the re-publish grace period must be above zero, not " + after);
+        }
+        LocalDateTime now = utc(clock.instant());
+        LocalDateTime cutoff = now.minus(after);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            List<CommandRow> candidates = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(UNDELIVERED)) {
+                ps.setObject(1, cutoff);
+                ps.setInt(2, limit * 2); // a few spare rows: another instance may take some of them first
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(row(rs));
+                    }
+                }
+            }
+            List<CommandRow> claimed = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(CLAIM_UNDELIVERED)) {
+                for (CommandRow cand : candidates) {
+                    if (claimed.size() >= limit) {
+                        break;
+                    }
+                    ps.setObject(1, now);
+                    ps.setString(2, cand.id());
+                    ps.setObject(3, cutoff);
+                    if (ps.executeUpdate() == 1) {
+                        claimed.add(cand);
+                    }
+                }
+            }
+            return claimed;
+        } catch (SQLException e) {
+            throw new JournalException("cannot claim undelivered outcomes: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records that the outcome channel accepted the message of final command {@code id}.
+     *
+     * @return false when it was already marked (another publish got there first) or the command is not final
+     */
+    public boolean markDelivered(String id) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE ecpay_command SET channel_delivered_at = ? "
+                        + "WHERE id = ? AND channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD')")) {
+            ps.setObject(1, utc(clock.instant()));
+            ps.setString(2, id);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new JournalException("cannot mark the outcome of " + id + " delivered: " + e.getMessage(), e);
         }
     }
 

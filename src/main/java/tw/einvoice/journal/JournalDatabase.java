@@ -20,8 +20,16 @@ public final class JournalDatabase {
     private JournalDatabase() {
     }
 
-    /** Opens a pool and migrates the schema; a database that cannot be reached fails with one plain sentence. */
+    /**
+     * Opens a pool and migrates the schema; a database that cannot be reached fails with one plain sentence. A pool
+     * whose migration fails is closed before the error is thrown, so a failed (or retried) start leaves no pool open.
+     */
     public static HikariDataSource open(String url, String user, String password, int poolSize) {
+        if (poolSize < 2) {
+            // the Flyway migration takes two connections at once: with one, the start waits 30 s and fails
+            throw new IllegalArgumentException("journal.pool-size must be at least 2 (migrating the schema takes two "
+                    + "connections), not " + poolSize);
+        }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         useDriverVisibleHere(config, url);
@@ -36,7 +44,12 @@ public final class JournalDatabase {
         } catch (RuntimeException e) {
             throw new IllegalStateException("journal database " + redact(url) + " is unreachable: " + rootMessage(e), e);
         }
-        migrate(ds);
+        try {
+            migrate(ds);
+        } catch (RuntimeException | Error e) {
+            ds.close();
+            throw e;
+        }
         return ds;
     }
 

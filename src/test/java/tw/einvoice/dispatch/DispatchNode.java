@@ -66,6 +66,12 @@ final class DispatchNode implements AutoCloseable {
     }
 
     static DispatchNode start(String name, Map<String, String> overrides) throws Exception {
+        return start(name, overrides, null);
+    }
+
+    /** Same, with test routes of its own (e.g. a channel endpoint that fails). */
+    static DispatchNode start(String name, Map<String, String> overrides, org.apache.camel.RoutesBuilder extra)
+            throws Exception {
         Main main = new Main();
         main.setPropertyPlaceholderLocations("file:config/application.properties");
         main.addOverrideProperty("camel.main.routes-include-pattern", ROUTES);
@@ -78,6 +84,9 @@ final class DispatchNode implements AutoCloseable {
                 getContext().getManagementStrategy().addEventNotifier(new Recorder(name, sends));
             }
         });
+        if (extra != null) {
+            main.configure().addRoutesBuilder(extra);
+        }
         main.start();
         return new DispatchNode(name, main, sends);
     }

@@ -98,6 +98,19 @@ class DispatchScaleOutTest {
                 }
                 long issueSends = byCommand.values().stream().mapToLong(List::size).sum();
                 assertEquals(attempts, issueSends, "one ECPay call per journaled attempt, none hidden");
+                DispatchNode.await("every outcome reached its channel", Duration.ofSeconds(10), () -> {
+                    try (var c = ds.getConnection(); var rs = c.createStatement().executeQuery(
+                            "SELECT COUNT(*) FROM ecpay_command WHERE channel_delivered_at IS NULL")) {
+                        rs.next();
+                        return rs.getInt(1) == 0;
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                try (var files = java.nio.file.Files.list(outbox.resolve("success"))) {
+                    assertEquals(n, files.filter(f -> f.getFileName().toString().endsWith(".json")).count(),
+                            "one channel file per command");
+                }
                 long faults = 0;
                 Map<String, Long> faultsByKind = new HashMap<>();
                 for (Kind k : Kind.values()) {

@@ -44,6 +44,22 @@ public enum TestDatabases {
 
     /** A pool on a new, empty, migrated schema of this database. */
     public HikariDataSource fresh(int poolSize) {
+        return JournalDatabase.open(freshUrl(), user, password, poolSize);
+    }
+
+    /** A pool on a new schema migrated only up to {@code version}, for upgrade tests (finish with JournalDatabase.migrate). */
+    public HikariDataSource freshAt(int poolSize, String version) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(freshUrl());
+        ds.setUsername(user);
+        ds.setPassword(password);
+        ds.setMaximumPoolSize(poolSize);
+        org.flywaydb.core.Flyway.configure().dataSource(ds)
+                .locations("classpath:db/migration/" + JournalDatabase.vendor(ds)).target(version).load().migrate();
+        return ds;
+    }
+
+    private String freshUrl() {
         String schema = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String schemaUrl = switch (this) {
             case H2 -> url + schema + ";DB_CLOSE_DELAY=-1";
@@ -56,7 +72,7 @@ public enum TestDatabases {
                 yield url.replaceFirst("/[^/?]*(\\?|$)", "/" + schema + "$1");
             }
         };
-        return JournalDatabase.open(schemaUrl, user, password, poolSize);
+        return schemaUrl;
     }
 
     private void execute(String sql) {
