@@ -27,7 +27,6 @@ import tw.einvoice.protocol.OperationCatalog;
 import tw.einvoice.protocol.Outcome;
 import tw.einvoice.protocol.ResultClassifier;
 import tw.einvoice.protocol.ResultTable;
-import tw.einvoice.protocol.Verdict;
 
 /**
  * The Camel side of one ECPay call, used by the {@code ecpay-call} route: {@link #prepare} turns the command in the
@@ -37,6 +36,8 @@ import tw.einvoice.protocol.Verdict;
 public class EcpayClient implements CamelContextAware {
 
     private static final String PROP_COMMAND = "EcpayCommand";
+    /** Exchange property set once a request is ready to go out: from then on a failure may follow a processed request. */
+    public static final String PROP_REQUEST_SENT = "EcpayRequestSent";
 
     private CamelContext camelContext;
     private String merchantId = Credentials.PUBLIC_STAGE.merchantId();
@@ -67,6 +68,7 @@ public class EcpayClient implements CamelContextAware {
         in.setHeader(Exchange.HTTP_PATH, op.path());
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");
         in.setBody(new Envelope(clock).request(creds, op, command.data()));
+        exchange.setProperty(PROP_REQUEST_SENT, true);
     }
 
     /** Reads the reply or failure of the HTTP step and classifies it. */
@@ -184,9 +186,6 @@ public class EcpayClient implements CamelContextAware {
         }
     }
 
-    public Verdict verdictOf(Exchange exchange) {
-        return Verdict.valueOf(exchange.getMessage().getHeader(EcpayHeaders.OUTCOME, String.class));
-    }
 
     public OperationCatalog getCatalog() {
         return catalog;

@@ -19,6 +19,7 @@ import org.apache.camel.Message;
 import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.einvoice.camel.EcpayClient;
 import tw.einvoice.camel.EcpayHeaders;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.InvalidCommandException;
@@ -194,9 +195,12 @@ public class Dispatcher {
             exchange.setProperty(PROP_CLAIM, exchange.getMessage().getBody(Claim.class));
         }
         boolean invalid = error instanceof InvalidCommandException;
+        // once a request went out, ECPay may have done the work (and the reply is lost): reconcile, never plain retry
+        boolean mayHaveReachedEcpay = Boolean.TRUE.equals(exchange.getProperty(EcpayClient.PROP_REQUEST_SENT, Boolean.class));
         String why = error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage();
         LOG.warn("dispatching {} failed: {}", exchange.getProperty(PROP_CLAIM, Claim.class).id(), why);
-        record(exchange, invalid ? Verdict.DEAD : Verdict.RETRY, (invalid ? "cannot be sent: " : "dispatcher error: ") + why,
+        Verdict verdict = mayHaveReachedEcpay ? Verdict.UNKNOWN : invalid ? Verdict.DEAD : Verdict.RETRY;
+        record(exchange, verdict, (verdict == Verdict.DEAD ? "cannot be sent: " : "dispatcher error: ") + why,
                 Duration.ZERO, false, null, null, null, null, null);
     }
 
@@ -207,13 +211,14 @@ public class Dispatcher {
         RetryPolicy.Decision d = policy.decide(claim, verdict, reason, retryAfter, now, ThreadLocalRandom.current()::nextDouble);
         Completion done = new Completion(d.state(), d.nextAttemptAt(), d.maybeSent(), d.reason(), httpStatus, transCode,
                 rtnCode, rtnMsg, reply, verdict);
-        boolean kept = journal.complete(claim, done);
         if (pauseMerchant) {
+            // paused before the row is released, so no instance sees the command due while its merchant is not paused
             Duration length = retryAfter.compareTo(pause) > 0 ? retryAfter : pause;
             journal.pauseMerchant(claim.merchantId(), now.plus(length), reason);
             pausedHere.put(claim.merchantId(), now.plus(length));
             LOG.warn("merchant {} paused until {} UTC for every instance: {}", claim.merchantId(), now.plus(length), reason);
         }
+        boolean kept = journal.complete(claim, done);
         Message in = exchange.getMessage();
         if (!kept) {
             LOG.warn("claim on {} (attempt {}) was lost before its outcome {} was recorded; the journal's state stands",

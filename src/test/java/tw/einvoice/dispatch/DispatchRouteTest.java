@@ -248,4 +248,27 @@ class DispatchRouteTest {
         assertEquals(org.apache.camel.ServiceStatus.Stopped,
                 node.context().getRouteController().getRouteStatus("ecpay-dispatch"));
     }
+
+    /** ECPay answered, then recording the answer failed: the command is reconciled, never a wrong dead letter. */
+    @Test
+    void aFailureAfterTheRequestWentOutIsReconciledNotRetriedBlindly() throws Exception {
+        Journal journal = start();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        org.apache.camel.builder.AdviceWith.adviceWith(node.context(), "ecpay-dispatch-one", a -> a
+                .weaveByToUri("direct:ecpay-call").after().process(e -> {
+                    if (failed.compareAndSet(false, true)) {
+                        throw new IllegalStateException("journal unreachable after ECPay answered");
+                    }
+                }));
+        Command cmd = DispatchNode.issue(unique("Lost"));
+        DispatchNode.insertAll(journal, List.of(cmd));
+        CommandRow row = awaitFinal(journal, cmd.id());
+        assertTrue(failed.get());
+        assertEquals(CommandState.SUCCEEDED, row.state(), row.reason());
+        assertEquals(2, row.attempts());
+        String relate = cmd.data().get("RelateNumber").asText();
+        assertEquals(1, sandbox.ledger().issuedCount(M, relate));
+        assertEquals(sandbox.ledger().invoice(M, relate).orElseThrow().invoiceNo(),
+                DispatchNode.JSON.readTree(row.reply()).path("InvoiceNo").asText(), "the earlier invoice was adopted");
+    }
 }

@@ -73,7 +73,7 @@ class OperationCatalogTest {
         // operation | idempotent | success | already done | duplicate key | business key
         "B2CInvoice/UpdateInvoiceWordStatus | true  | 1               | -       | -               | TrackID InvoiceStatus",
         "B2CInvoice/CancelDelayIssue        | false | 1               | -       | 4000001 5070305 | Tsr",
-        "B2CInvoice/TriggerIssue            | false | 4000003 4000004 | -       | 4000001         | Tsr",
+        "B2CInvoice/TriggerIssue            | false | 4000003 4000004 | -       | 4000001 5070305 | Tsr",
         "B2CInvoice/GetInvalid              | true  | 1               | -       | -               | InvoiceNo",
         "B2BInvoice/IssueConfirm            | false | 1               | -       | -               | InvoiceNumber",
         "B2CInvoice/Issue                   | false | 1               | -       | 5070357         | RelateNumber",
