@@ -443,7 +443,11 @@ public class Journal {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
+    /**
+     * An instant as the UTC wall time the journal stores. Truncated to the columns' milliseconds here, not rounded by
+     * the database: a row written "due now" is due to a query made right after it, on every vendor.
+     */
     public static LocalDateTime utc(Instant instant) {
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return LocalDateTime.ofInstant(instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), ZoneOffset.UTC);
     }
 }

@@ -156,7 +156,9 @@ class ChannelDeliveryRouteTest {
             Command a = DispatchNode.trigger("Tsr" + UUID.randomUUID().toString().substring(0, 8));
             Command b = DispatchNode.trigger("Tsr" + UUID.randomUUID().toString().substring(0, 8));
             DispatchNode.insertAll(before, List.of(a, b));
-            for (Claim c : before.claimDue("stopped", 10, Duration.ofMinutes(2))) {
+            List<Claim> claims = before.claimDue("stopped", 10, Duration.ofMinutes(2));
+            assertEquals(2, claims.size(), "rows written due now are due to a claim made right after");
+            for (Claim c : claims) {
                 before.complete(c, new Completion(CommandState.SUCCEEDED, null, true, "RtnCode 1: ok", 200, 1, 1, "ok",
                         "{\"RtnCode\":1,\"InvoiceNo\":\"AB12345678\"}", Verdict.SUCCESS));
             }
