@@ -81,11 +81,16 @@ public record Command(String id, String operation, String merchantId, ObjectNode
      * merchant only: two shops may both send INV001.
      */
     public static String businessKey(Operation op, ObjectNode data) {
-        if (op.businessKey().isEmpty() || op.businessKey().stream().anyMatch(k -> data.path(k).asText("").isEmpty())) {
-            return "";
+        List<List<String>> keys = new java.util.ArrayList<>();
+        keys.add(op.businessKey());
+        keys.addAll(op.businessKeyAlternatives());
+        for (List<String> key : keys) {
+            if (!key.isEmpty() && key.stream().noneMatch(k -> data.path(k).asText("").isEmpty())) {
+                return op.name() + ":" + data.path("MerchantID").asText() + ":"
+                        + key.stream().map(k -> data.get(k).asText()).collect(Collectors.joining(":"));
+            }
         }
-        return op.name() + ":" + data.path("MerchantID").asText() + ":"
-                + op.businessKey().stream().map(k -> data.get(k).asText()).collect(Collectors.joining(":"));
+        return "";
     }
 
     /** The command as one JSON line. */

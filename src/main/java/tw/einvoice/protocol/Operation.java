@@ -14,6 +14,7 @@ public record Operation(
         String title,
         boolean idempotent,
         List<String> businessKey,
+        List<List<String>> businessKeyAlternatives,
         Set<Integer> successCodes,
         Set<Integer> alreadyDoneCodes,
         Set<Integer> duplicateKeyCodes,
@@ -31,6 +32,7 @@ public record Operation(
 
     public Operation {
         businessKey = businessKey == null ? List.of() : List.copyOf(businessKey);
+        businessKeyAlternatives = businessKeyAlternatives == null ? List.of() : List.copyOf(businessKeyAlternatives);
         successCodes = successCodes == null ? Set.of(1) : Set.copyOf(successCodes);
         alreadyDoneCodes = alreadyDoneCodes == null ? Set.of() : Set.copyOf(alreadyDoneCodes);
         duplicateKeyCodes = duplicateKeyCodes == null ? Set.of() : Set.copyOf(duplicateKeyCodes);
@@ -56,7 +58,8 @@ public record Operation(
         List<FieldRule> merged = new java.util.ArrayList<>(parent.fields());
         merged.addAll(fields);
         List<List<String>> oneOf = requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf;
-        return new Operation(name, title, idempotent, businessKey, successCodes, alreadyDoneCodes, duplicateKeyCodes,
+        return new Operation(name, title, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
+                duplicateKeyCodes,
                 adoptWith, replyFields, null, plainReply, merged, oneOf);
     }
 }

@@ -147,11 +147,9 @@ class CommandTest {
     }
 
     @Test
-    void aQueryWithoutItsBusinessKeyNeedsAnExplicitId() {
+    void aQueryByInvoiceNumberIsKeyedByItsAlternativeBusinessKey() {
         String byNumber = "\"operation\":\"B2CInvoice/GetIssue\",\"data\":{\"InvoiceNo\":\"LA25008605\",\"InvoiceDate\":\"2026-08-15\"}";
-        InvalidCommandException e = invalid("{" + byNumber + "}");
-        assertEquals("id", e.field());
-        assertEquals("required", e.violations().get(0).rule());
+        assertEquals("B2CInvoice/GetIssue:2000132:LA25008605:2026-08-15", parse("{" + byNumber + "}").id());
         assertEquals("q-1", parse("{\"id\":\"q-1\"," + byNumber + "}").id());
     }
 
