@@ -59,7 +59,6 @@ public record Operation(
         merged.addAll(fields);
         List<List<String>> oneOf = requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf;
         return new Operation(name, title, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
-                duplicateKeyCodes,
-                adoptWith, replyFields, null, plainReply, merged, oneOf);
+                duplicateKeyCodes, adoptWith, replyFields, null, plainReply, merged, oneOf);
     }
 }
