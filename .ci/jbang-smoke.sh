@@ -53,11 +53,12 @@ camel get route "$pid"
 # Stopped: a route switched off by configuration (autoStartup false); anything else but Started is a failure
 if camel get route "$pid" | awk 'NR>1' | grep -Ev ' (Started|Stopped) ' | grep -q .; then echo "FAIL: a route failed"; exit 1; fi
 camel get route "$pid" | grep -Eq ' ecpay-call .* Started ' || { echo "FAIL: ecpay-call is not Started"; exit 1; }
-echo "== camel get health"
-health=$(camel get health)  # this command takes no name: keep our integration's lines
+echo "== camel get health --level=full"
+health=$(camel get health --level=full)  # this command takes no name: keep our integration's lines
 echo "$health"
 echo "$health" | grep -q "ecpay-jbang-smoke .* UP " || { echo "FAIL: no health checks UP"; exit 1; }
 if echo "$health" | grep "ecpay-jbang-smoke" | grep -q ' DOWN '; then echo "FAIL: a health check is DOWN"; exit 1; fi
+echo "$health" | grep "ecpay-jbang-smoke" | grep -q "ecpay/journal .* UP " || { echo "FAIL: the journal health check is not UP"; exit 1; }
 
 if [ -f routes/intake-file.camel.yaml ] && ls examples/*.jsonl >/dev/null 2>&1; then
   sample=$(ls examples/*.jsonl | head -1)
