@@ -32,9 +32,20 @@ public enum DropFormat {
         return null;
     }
 
+    /**
+     * Big5 as Taiwanese ERPs write it: Microsoft's code page 950, a superset of strict Big5 that also holds characters
+     * such as 碁 (as in 宏碁), 裏, 恒 and the euro sign, which strict Big5 cannot decode.
+     */
+    public static final Charset BIG5 = Charset.forName("x-windows-950");
+
+    /** A charset by name; "Big5" (any letter case) means {@link #BIG5}. */
+    public static Charset charset(String name) {
+        return name.strip().equalsIgnoreCase("big5") ? BIG5 : Charset.forName(name.strip());
+    }
+
     /** Big5 when the name says so ({@code x.big5.csv}), else the configured default (UTF-8 unless changed). */
     public static Charset charsetOf(String fileName, Charset defaultCharset) {
-        return isBig5Name(fileName) ? Charset.forName("Big5") : defaultCharset;
+        return isBig5Name(fileName) ? BIG5 : defaultCharset;
     }
 
     static boolean isBig5Name(String fileName) {

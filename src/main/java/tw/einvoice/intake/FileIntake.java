@@ -270,7 +270,7 @@ public class FileIntake {
     }
 
     public void setDefaultCharset(String charset) {
-        this.defaultCharset = charset == null || charset.isBlank() ? StandardCharsets.UTF_8 : Charset.forName(charset.strip());
+        this.defaultCharset = charset == null || charset.isBlank() ? StandardCharsets.UTF_8 : DropFormat.charset(charset);
     }
 
     public void setProgressSeconds(int seconds) {

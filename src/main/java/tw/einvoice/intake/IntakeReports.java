@@ -151,7 +151,7 @@ public class IntakeReports {
         Path archive = Paths.get(f.archivePath());
         String stem = DropFormat.stem(archive.getFileName().toString());
         Path dir = archive.getParent();
-        Charset inputCharset = Charset.forName(f.charset());
+        Charset inputCharset = DropFormat.charset(f.charset());
         String big5 = DropFormat.isBig5Name(archive.getFileName().toString()) ? ".big5" : "";
         Path resultCsv = dir.resolve(stem + ".result.csv");
         Path resultJsonl = dir.resolve(stem + ".result.jsonl");

@@ -57,7 +57,12 @@ public record Command(String id, String operation, String merchantId, ObjectNode
             problems.add(new Violation(op.name(), "MerchantID", "conflict", "is '" + dataMerchant + "' in data but '"
                     + outerMerchant + "' in merchantId: give it once, or the same in both"));
         }
-        problems.addAll(DataValidator.validate(op, data));
+        try {
+            problems.addAll(DataValidator.validate(op, data));
+        } catch (RuntimeException e) {
+            // whatever the validator did not foresee is still a rejected command, never a stuck file or row
+            problems.add(new Violation(op.name(), "data", "invalid", "could not be checked: " + e));
+        }
         String id = root.path("id").asText("").strip();
         if (id.isEmpty()) {
             id = businessKey(op, data);

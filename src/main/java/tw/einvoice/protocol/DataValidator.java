@@ -53,6 +53,11 @@ public final class DataValidator {
                 }
                 continue;
             }
+            if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
+                // 1e999 parses as Infinity, which no decimal can hold
+                out.add(new Violation(op.name(), path, "type", "is '" + value.asText() + "', not a finite number"));
+                continue;
+            }
             switch (rule.type()) {
                 case "int" -> checkInt(op, rule, data, path, value, required, out);
                 case "number" -> checkNumber(op, rule, data, path, value, required, out);

@@ -207,6 +207,18 @@ class IntakeFileRouteTest {
         assertEquals(List.of("", "", first + ":1"), IntakeFixtures.csv(firstResult).stream().map(r -> r.get("duplicateOf")).toList());
     }
 
+    /** Empty drops do not wait in the inbox: JSON Lines is taken with no lines, a CSV without a header fails. */
+    @Test
+    void emptyFilesAreTakenNotLeftWaiting() throws Exception {
+        drop(new byte[0], INBOX, "empty.jsonl");
+        drop(new byte[0], INBOX, "empty.csv");
+        await("empty.csv in .failed", 10_000, () -> exists(INBOX.resolve(".failed"), "empty.csv"));
+        await("empty.jsonl recorded", 10_000, () -> count(ds(),
+                "SELECT COUNT(*) FROM ecpay_intake_file WHERE original_name = 'empty.jsonl' AND line_count = 0") == 1);
+        assertFalse(Files.exists(INBOX.resolve("empty.jsonl")));
+        assertFalse(Files.exists(INBOX.resolve("empty.csv")));
+    }
+
     /** Binary garbage is moved to .failed and journals nothing. */
     @Test
     void anUnreadableFileGoesToFailed() throws Exception {
@@ -226,15 +238,15 @@ class IntakeFileRouteTest {
         String text = "id,operation,InvoiceNumber,InvoiceDate,Remark\r\n"
                 + "b5-1,B2BInvoice/IssueConfirm,CD32345678,2026-11-20,已確認發票\r\n"
                 + "b5-2,B2BInvoice/IssueConfirm,CD32345679,2026-13-01,日期錯誤\r\n";
-        drop(text.getBytes(Charset.forName("Big5")), INBOX, "confirm.big5.csv");
+        drop(text.getBytes(DropFormat.BIG5), INBOX, "confirm.big5.csv");
         String source = sourceOf("confirm.big5.csv");
         String payload = (String) query(ds(), "SELECT payload FROM ecpay_command WHERE id = 'b5-1'").get(0).get("payload");
         assertTrue(payload.contains("已確認發票"), payload);
-        assertEquals("Big5", query(ds(), "SELECT charset FROM ecpay_intake_file WHERE source_name = ?", source).get(0).get("charset"));
+        assertEquals(DropFormat.BIG5.name(), query(ds(), "SELECT charset FROM ecpay_intake_file WHERE source_name = ?", source).get(0).get("charset"));
         IntakeFixtures.finish(ds(), "b5-1", "SUCCEEDED", 1, "成功", null, null);
         Path rejects = ARCHIVE.resolve(DropFormat.stem(source) + ".rejects.big5.csv");
         await("Big5 rejects file", 10_000, () -> Files.exists(rejects));
-        String back = new String(Files.readAllBytes(rejects), Charset.forName("Big5"));
+        String back = new String(Files.readAllBytes(rejects), DropFormat.BIG5);
         assertTrue(back.contains("b5-2,B2BInvoice/IssueConfirm,CD32345679,2026-13-01,日期錯誤,3,InvoiceDate,"), back);
     }
 

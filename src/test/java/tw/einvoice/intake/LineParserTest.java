@@ -70,13 +70,15 @@ class LineParserTest {
 
     @Test
     void big5AndBomFilesDecode() throws IOException {
-        String csv = "id,operation,InvoiceNumber,InvoiceDate,Remark\nb5-1,B2BInvoice/IssueConfirm,CD12345678,2026-11-20,已確認發票\n";
+        // 碁 (as in 宏碁) and 裏 exist only in Microsoft's code page 950, which Taiwanese ERPs write as "Big5"
+        String csv = "id,operation,InvoiceNumber,InvoiceDate,Remark\nb5-1,B2BInvoice/IssueConfirm,CD12345678,2026-11-20,宏碁已確認發票裏\n";
         Path big5 = tmp.resolve("x.big5.csv");
-        Files.write(big5, csv.getBytes("Big5"));
-        assertEquals(Charset.forName("Big5"), DropFormat.charsetOf("x.big5.csv", StandardCharsets.UTF_8));
-        try (DropReader r = DropReader.open(big5, Charset.forName("Big5"))) {
+        Files.write(big5, csv.getBytes("x-windows-950"));
+        Charset charset = DropFormat.charsetOf("x.big5.csv", StandardCharsets.UTF_8);
+        assertEquals(DropFormat.charset("BIG5"), charset);
+        try (DropReader r = DropReader.open(big5, charset)) {
             LineParser p = LineParser.csv(r.next(), OperationCatalog.standard(), "2000132");
-            assertEquals("已確認發票", p.parse(r.next()).data().get("Remark").asText());
+            assertEquals("宏碁已確認發票裏", p.parse(r.next()).data().get("Remark").asText());
         }
         Path bom = tmp.resolve("x.jsonl");
         Files.write(bom, ("\uFEFF{\"id\":\"a\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"T1\"}}\r\n\r\n"

@@ -178,4 +178,13 @@ class CommandTest {
         assertEquals("B2CInvoice/TriggerIssue:3000001:T1", a.id());
         assertEquals("B2CInvoice/TriggerIssue:3000002:T1", b.id());
     }
+
+    @Test
+    void aNumberBeyondEveryDecimalIsATypeViolationNotACrash() {
+        InvalidCommandException e = invalid("{\"operation\":\"B2CInvoice/UpdateInvoiceWordStatus\","
+                + "\"data\":{\"TrackID\":\"1123456\",\"InvoiceStatus\":1e999}}");
+        assertEquals("InvoiceStatus", e.field());
+        assertEquals("type", e.violations().get(0).rule());
+        assertTrue(e.getMessage().contains("not a finite number"), e.getMessage());
+    }
 }
