@@ -56,7 +56,7 @@ public final class DropReader implements Iterator<DropLine>, Closeable {
             DropReader reader = new DropReader(in, charset);
             try {
                 reader.sniff();
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 reader.close();
                 throw e;
             }

@@ -140,6 +140,12 @@ public class FileIntake {
             LOG.error("Intake {}: {}; moved to {}", sourceName, why, failedTo);
             exchange.getIn().setHeader(UNREADABLE, why);
             exchange.getIn().setHeader(MOVE_TO, failedTo);
+        } catch (RuntimeException e) {
+            // e.g. the CSV header could not be read: the file stays for the next poll, its handle must not
+            if (reader != null) {
+                reader.close();
+            }
+            throw e;
         }
     }
 
