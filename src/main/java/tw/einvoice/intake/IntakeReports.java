@@ -52,11 +52,17 @@ public class IntakeReports {
     /** A written result file, and whether its drop came over SFTP (so it may be uploaded back). */
     public static final class ReportFile {
         private final String kind;
+        private final String sourceName;
         private final File file;
 
-        ReportFile(String kind, Path path) {
+        ReportFile(String kind, String sourceName, Path path) {
             this.kind = kind;
+            this.sourceName = sourceName;
             this.file = path.toFile();
+        }
+
+        public String getSourceName() {
+            return sourceName;
         }
 
         public String getKind() {
@@ -125,7 +131,7 @@ public class IntakeReports {
             }
             try {
                 for (Path p : write(f)) {
-                    written.add(new ReportFile(f.kind(), p));
+                    written.add(new ReportFile(f.kind(), f.sourceName(), p));
                 }
                 files.transition(f.sourceName(), "REPORTING", "REPORTED");
             } catch (NotFinalYet e) {
@@ -137,6 +143,17 @@ public class IntakeReports {
             }
         }
         return written;
+    }
+
+    /**
+     * A result file could not be uploaded back (SFTP server down): the drop is reported again on a later round, so its
+     * result files are written and uploaded again.
+     */
+    public void uploadFailed(ReportFile report, Exception error) {
+        if (files.transition(report.getSourceName(), "REPORTED", "INTAKEN")) {
+            LOG.warn("Intake {}: result file {} not uploaded ({}); written and uploaded again later",
+                    report.getSourceName(), report.getName(), error == null ? "unknown error" : error.getMessage());
+        }
     }
 
     /** One line's outcome as the result files show it. */

@@ -87,6 +87,13 @@ class IntakeDatabasesTest {
             assertEquals(source + ":1", result.get(1).get("duplicateOf"));
             assertEquals("REPORTED", IntakeFixtures.query(ds, "SELECT state FROM ecpay_intake_file").get(0).get("state"));
             assertEquals(0, reports.writeDue().size());
+
+            // uploading a result file back failed: the drop is reported again, its files written for another upload
+            reports.uploadFailed(written.get(0), new java.io.IOException("SFTP server down"));
+            assertEquals("INTAKEN", IntakeFixtures.query(ds, "SELECT state FROM ecpay_intake_file").get(0).get("state"));
+            assertEquals(written.stream().map(IntakeReports.ReportFile::getName).toList(),
+                    reports.writeDue().stream().map(IntakeReports.ReportFile::getName).toList());
+            assertEquals("REPORTED", IntakeFixtures.query(ds, "SELECT state FROM ecpay_intake_file").get(0).get("state"));
         }
     }
 }
