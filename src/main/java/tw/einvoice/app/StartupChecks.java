@@ -80,7 +80,7 @@ public final class StartupChecks {
         login.setProperty("user", config.get("journal.user").orElse(""));
         login.setProperty("password", config.get("journal.password").orElse(""));
         DriverManager.setLoginTimeout(5);
-        try (Connection c = driverFor(url).connect(url, login)) {
+        try (Connection c = driverFor(url).connect(tw.einvoice.journal.JournalDatabase.durable(url), login)) {
             if (c == null) {
                 throw new StartupException("journal.url " + redact(url) + " is not a JDBC URL this application has a driver for");
             }

@@ -24,6 +24,8 @@ public final class EcpayHeaders {
     public static final String TRANS_MSG = "EcpayTransMsg";
     public static final String RTN_CODE = "EcpayRtnCode";
     public static final String RTN_MSG = "EcpayRtnMsg";
+    /** What a SUCCEEDED outcome rests on ({@link tw.einvoice.protocol.Evidence}): REPLY, LOOKUP, ... */
+    public static final String EVIDENCE = "EcpayEvidence";
 
     private EcpayHeaders() {
     }

@@ -65,6 +65,7 @@ public class ChannelOutbox {
         m.put("state", row.state().name());
         m.put("outcome", row.outcome());
         m.put("reason", row.reason());
+        m.put("evidence", row.evidence());
         m.put("attempts", row.attempts());
         m.put("httpStatus", row.httpStatus());
         m.put("transCode", row.transCode());

@@ -7,10 +7,11 @@ import java.time.LocalDateTime;
  *
  * @param outcome            the verdict of the last attempt (SUCCESS, ALREADY_DONE, RETRY, UNKNOWN, DEAD), or null
  * @param channelDeliveredAt when the outcome channel accepted this final command's message; null: not yet
+ * @param evidence           what a SUCCEEDED outcome rests on (REPLY, LOOKUP, LOOKUP_WITHOUT_RECORD, ...), or null
  */
 public record CommandRow(String id, String operation, String merchantId, String payload, CommandState state, int attempts,
                          boolean maybeSent, LocalDateTime nextAttemptAt, String claimOwner, LocalDateTime claimExpiresAt,
                          Integer httpStatus, Integer transCode, Integer rtnCode, String rtnMsg, String reason, String reply,
                          Source source, LocalDateTime createdAt, LocalDateTime updatedAt, String outcome,
-                         LocalDateTime channelDeliveredAt) {
+                         LocalDateTime channelDeliveredAt, String evidence) {
 }

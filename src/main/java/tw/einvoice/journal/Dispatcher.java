@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 import tw.einvoice.camel.EcpayClient;
 import tw.einvoice.camel.EcpayHeaders;
 import tw.einvoice.protocol.Command;
+import tw.einvoice.protocol.Evidence;
+import tw.einvoice.protocol.LookupComparison;
 import tw.einvoice.protocol.InvalidCommandException;
 import tw.einvoice.protocol.Operation;
 import tw.einvoice.protocol.OperationCatalog;
@@ -44,6 +46,7 @@ public class Dispatcher {
     public static final String BATCH_FULL = "EcpayBatchFull";
     static final String PROP_CLAIM = "EcpayClaim";
     static final String PROP_FIRST_CALL = "EcpayFirstCall";
+    static final String PROP_EVIDENCE = "EcpayEvidence";
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,6 +94,7 @@ public class Dispatcher {
         Claim claim = in.getBody(Claim.class);
         exchange.setProperty(PROP_CLAIM, claim);
         exchange.removeProperty(PROP_FIRST_CALL);
+        exchange.removeProperty(PROP_EVIDENCE);
         in.removeHeaders("*");
         in.setHeader(EcpayHeaders.COMMAND_ID, claim.id());
         in.setHeader(EcpayHeaders.MERCHANT_ID, claim.merchantId());
@@ -143,9 +147,15 @@ public class Dispatcher {
         in.setBody(new Command(claim.id(), adopt.operation(), claim.merchantId(), query));
     }
 
-    /** The query's answer: on success the first call's ALREADY_DONE stands with the adopted reply; else retry later. */
+    /**
+     * The query's answer. ECPay shows what it holds under the key: compared with this command
+     * ({@link LookupComparison}), the same content is adopted (SUCCEEDED with the invoice number, evidence LOOKUP, or
+     * LOOKUP_WITHOUT_RECORD when no earlier attempt of ours is on record); other content is a dead letter naming the
+     * invoice that holds the key and what differs. A failed lookup decides nothing: retried later.
+     */
     public void adopted(Exchange exchange) {
         Message in = exchange.getMessage();
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
         @SuppressWarnings("unchecked")
         Map<String, Object> first = exchange.getProperty(PROP_FIRST_CALL, Map.class);
         String verdict = in.getHeader(EcpayHeaders.OUTCOME, String.class);
@@ -157,15 +167,33 @@ public class Dispatcher {
                     reply.set(to, reply.get(from));
                 }
             });
+            Operation op = catalog.get(claim.operation());
+            List<String> differences = LookupComparison.differences(op.adoptWith(), data(claim), reply);
+            String key = String.join("/", op.businessKey()) + " " + op.businessKey().stream()
+                    .map(f -> data(claim).path(f).asText("")).collect(java.util.stream.Collectors.joining("/"));
+            String invoice = reply.path("InvoiceNo").asText("");
             in.removeHeaders("Ecpay*");
             in.setHeaders(new java.util.HashMap<>(first));
-            in.setHeader(EcpayHeaders.REASON, first.get(EcpayHeaders.REASON) + "; adopted the earlier result: "
-                    + reply.path("InvoiceNo").asText(""));
+            if (differences.isEmpty()) {
+                Evidence evidence = claim.maybeSentBefore() ? Evidence.LOOKUP : Evidence.LOOKUP_WITHOUT_RECORD;
+                in.setHeader(EcpayHeaders.EVIDENCE, evidence.name());
+                in.setHeader(EcpayHeaders.REASON, first.get(EcpayHeaders.REASON) + "; adopted the earlier result: " + invoice
+                        + (evidence == Evidence.LOOKUP_WITHOUT_RECORD
+                                ? " (same content; no earlier attempt of this command is on record: check where it came from)" : ""));
+                if (evidence == Evidence.LOOKUP_WITHOUT_RECORD) {
+                    LOG.warn("{}: {} already holds {} at ECPay with the same content and no earlier attempt is on record; adopted",
+                            claim.id(), key, invoice);
+                }
+            } else {
+                in.setHeader(EcpayHeaders.OUTCOME, Verdict.DEAD.name());
+                in.setHeader(EcpayHeaders.REASON, key + " already holds invoice " + invoice + " at ECPay with other content ("
+                        + String.join("; ", differences) + "): not this command's; check the order, or send it under a new key");
+            }
             in.setBody(tw.einvoice.protocol.Envelope.toJson(reply));
         } else {
             in.setHeader(EcpayHeaders.OUTCOME, Verdict.RETRY.name());
-            in.setHeader(EcpayHeaders.REASON, "an earlier attempt already did it (" + first.get(EcpayHeaders.REASON)
-                    + "), but looking up its result failed: " + queryReason);
+            in.setHeader(EcpayHeaders.REASON, "ECPay answered that the key is taken (" + first.get(EcpayHeaders.REASON)
+                    + "), but looking up what it holds failed: " + queryReason);
             in.setHeader(EcpayHeaders.PAUSE_MERCHANT, Boolean.TRUE.equals(in.getHeader(EcpayHeaders.PAUSE_MERCHANT)));
             in.setBody(null);
         }
@@ -176,6 +204,9 @@ public class Dispatcher {
         Message in = exchange.getMessage();
         Verdict verdict = Verdict.valueOf(in.getHeader(EcpayHeaders.OUTCOME, String.class));
         Duration retryAfter = Duration.ofSeconds(in.getHeader(EcpayHeaders.RETRY_AFTER, 0L, Long.class));
+        String evidence = in.getHeader(EcpayHeaders.EVIDENCE, String.class);
+        exchange.setProperty(PROP_EVIDENCE, evidence != null ? Evidence.valueOf(evidence)
+                : verdict == Verdict.SUCCESS ? Evidence.REPLY : verdict == Verdict.ALREADY_DONE ? Evidence.ALREADY_DONE_ANSWER : null);
         record(exchange, verdict, in.getHeader(EcpayHeaders.REASON, "", String.class), retryAfter,
                 Boolean.TRUE.equals(in.getHeader(EcpayHeaders.PAUSE_MERCHANT, Boolean.class)),
                 in.getHeader(EcpayHeaders.HTTP_STATUS, Integer.class), in.getHeader(EcpayHeaders.TRANS_CODE, Integer.class),
@@ -210,7 +241,8 @@ public class Dispatcher {
         LocalDateTime now = Journal.utc(journal.clock().instant());
         RetryPolicy.Decision d = policy.decide(claim, verdict, reason, retryAfter, now, ThreadLocalRandom.current()::nextDouble);
         Completion done = new Completion(d.state(), d.nextAttemptAt(), d.maybeSent(), d.reason(), httpStatus, transCode,
-                rtnCode, rtnMsg, reply, verdict);
+                rtnCode, rtnMsg, reply, verdict,
+                d.state() == CommandState.SUCCEEDED ? exchange.getProperty(PROP_EVIDENCE, Evidence.class) : null);
         if (pauseMerchant) {
             // paused before the row is released, so no instance sees the command due while its merchant is not paused
             Duration length = retryAfter.compareTo(pause) > 0 ? retryAfter : pause;

@@ -190,7 +190,7 @@ public class Journal {
         LocalDateTime now = utc(clock.instant());
         String sql = "UPDATE ecpay_command SET state = ?, next_attempt_at = ?, maybe_sent = ?, claim_owner = NULL, "
                 + "claim_expires_at = NULL, last_http_status = ?, last_trans_code = ?, last_rtn_code = ?, last_rtn_msg = ?, "
-                + "last_reason = ?, last_outcome = ?, " + (done.reply() != null ? "reply = ?, " : "") + "updated_at = ? "
+                + "last_reason = ?, last_outcome = ?, evidence = ?, " + (done.reply() != null ? "reply = ?, " : "") + "updated_at = ? "
                 + "WHERE id = ? AND claim_owner = ? AND state = 'IN_FLIGHT' AND attempts = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
@@ -203,6 +203,7 @@ public class Journal {
             ps.setString(i++, clip(done.rtnMsg(), 1000));
             ps.setString(i++, clip(done.reason(), 1000));
             ps.setString(i++, done.outcome() == null ? null : done.outcome().name());
+            ps.setString(i++, done.evidence() == null ? null : done.evidence().name());
             if (done.reply() != null) {
                 ps.setString(i++, done.reply());
             }
@@ -312,7 +313,7 @@ public class Journal {
 
     private static final String ROW_COLUMNS = "id, operation, merchant_id, payload, state, attempts, maybe_sent, "
             + "next_attempt_at, claim_owner, claim_expires_at, last_http_status, last_trans_code, last_rtn_code, last_rtn_msg, "
-            + "last_reason, reply, source_kind, source_name, source_ref, created_at, updated_at, last_outcome, channel_delivered_at";
+            + "last_reason, reply, source_kind, source_name, source_ref, created_at, updated_at, last_outcome, channel_delivered_at, evidence";
 
     /** One command as stored, or null. */
     public CommandRow find(String id) {
@@ -334,7 +335,7 @@ public class Journal {
                 intOrNull(rs, 11), intOrNull(rs, 12), intOrNull(rs, 13), rs.getString(14), rs.getString(15),
                 rs.getString(16), new Source(rs.getString(17), rs.getString(18), rs.getString(19)),
                 rs.getObject(20, LocalDateTime.class), rs.getObject(21, LocalDateTime.class), rs.getString(22),
-                rs.getObject(23, LocalDateTime.class));
+                rs.getObject(23, LocalDateTime.class), rs.getString(24));
     }
 
     // ---- outcome channel delivery (the outbox) -----------------------------------------------------------------

@@ -25,9 +25,17 @@ public record Operation(
         List<FieldRule> fields,
         List<List<String>> requireOneOf) {
 
-    /** After a duplicate-key answer: the query whose reply holds the earlier result, and the fields copied into its Data. */
+    /**
+     * After a duplicate-key answer: the query whose reply holds the earlier result, the fields copied into its Data,
+     * and which command field must equal which reply field for that result to be this command's ({@link LookupComparison}).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Adopt(String operation, List<String> fields) {
+    public record Adopt(String operation, List<String> fields, java.util.Map<String, String> compare) {
+        public Adopt {
+            fields = fields == null ? List.of() : List.copyOf(fields);
+            // kept in the catalog's order: differences are reported in the order the page lists the fields
+            compare = compare == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(compare));
+        }
     }
 
     public Operation {

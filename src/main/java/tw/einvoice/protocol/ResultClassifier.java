@@ -54,6 +54,14 @@ public final class ResultClassifier {
         if (op.alreadyDoneCodes().contains(rtn)) {
             return Outcome.of(Verdict.ALREADY_DONE, said);
         }
+        if (op.duplicateKeyCodes().contains(rtn) && op.adoptWith() != null) {
+            // evidence over memory: whether or not an earlier attempt is on record, the lookup shows what ECPay holds
+            // under the key, and the dispatcher compares it with this command before anything is concluded
+            return Outcome.of(Verdict.ALREADY_DONE, said + (maybeSentBefore
+                    ? " (an earlier attempt of this command may have done it: looking it up)"
+                    : " (no earlier attempt of this command is on record: looking up what ECPay holds under "
+                            + String.join("/", op.businessKey()) + ")"));
+        }
         if (op.duplicateKeyCodes().contains(rtn)) {
             return maybeSentBefore
                     ? Outcome.of(Verdict.ALREADY_DONE, said + " (an earlier attempt of this command already did it)")

@@ -230,11 +230,11 @@ class EcpayCallRouteTest {
     }
 
     @Test
-    void aReusedRelateNumberIsDeadUnlessThisCommandMayHaveBeenSentBefore() {
+    void aReusedRelateNumberIsAlreadyDoneForTheLookupToDecide() {
         String relate = unique("R");
         String cmd = command("B2CInvoice/Issue", null, issueData(relate));
         assertOutcome(call(cmd, false), "SUCCESS", 200, 1, 1);
-        assertOutcome(call(cmd, false), "DEAD", 200, 1, 5070357);
+        assertOutcome(call(cmd, false), "ALREADY_DONE", 200, 1, 5070357);
         assertOutcome(call(cmd, true), "ALREADY_DONE", 200, 1, 5070357);
         assertEquals(1, SANDBOX.ledger().issuedCount(STAGE, relate));
     }

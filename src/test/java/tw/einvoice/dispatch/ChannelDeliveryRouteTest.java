@@ -160,7 +160,7 @@ class ChannelDeliveryRouteTest {
             assertEquals(2, claims.size(), "rows written due now are due to a claim made right after");
             for (Claim c : claims) {
                 before.complete(c, new Completion(CommandState.SUCCEEDED, null, true, "RtnCode 1: ok", 200, 1, 1, "ok",
-                        "{\"RtnCode\":1,\"InvoiceNo\":\"AB12345678\"}", Verdict.SUCCESS));
+                        "{\"RtnCode\":1,\"InvoiceNo\":\"AB12345678\"}", Verdict.SUCCESS, tw.einvoice.protocol.Evidence.REPLY));
             }
             unsent = a.id();
             delivered = b.id();

@@ -2,6 +2,7 @@ package tw.einvoice.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static tw.einvoice.dispatch.DispatchNode.await;
 
@@ -103,22 +104,49 @@ class DispatchRouteTest {
     }
 
     @Test
-    void aRelateNumberUsedByAnotherRequestIsDeadWithThePlainReason() throws Exception {
+    void aRelateNumberHoldingOtherContentAtEcpayIsDeadNamingTheInvoiceAndWhatDiffers() throws Exception {
         Journal journal = start();
         String relate = unique("Taken");
         Command first = DispatchNode.command("erp-1", "B2CInvoice/Issue", M, DispatchNode.issueData(relate));
         DispatchNode.insertAll(journal, List.of(first));
-        assertEquals(CommandState.SUCCEEDED, awaitFinal(journal, "erp-1").state());
-        Command second = DispatchNode.command("erp-2", "B2CInvoice/Issue", M, DispatchNode.issueData(relate));
-        DispatchNode.insertAll(journal, List.of(second));
+        CommandRow issued = awaitFinal(journal, "erp-1");
+        assertEquals(CommandState.SUCCEEDED, issued.state());
+        String invoiceNo = DispatchNode.JSON.readTree(issued.reply()).path("InvoiceNo").asText();
+        String other = DispatchNode.issueData(relate).replace("\"SalesAmount\":100", "\"SalesAmount\":200")
+                .replace("\"ItemPrice\":100", "\"ItemPrice\":200").replace("\"ItemAmount\":100", "\"ItemAmount\":200");
+        DispatchNode.insertAll(journal, List.of(DispatchNode.command("erp-2", "B2CInvoice/Issue", M, other)));
 
         CommandRow row = awaitFinal(journal, "erp-2");
         assertEquals(CommandState.DEAD, row.state());
         assertEquals(5070357, row.rtnCode());
-        assertTrue(row.reason().contains("RelateNumber refused before any attempt of this command was sent"), row.reason());
+        assertTrue(row.reason().contains("RelateNumber " + relate + " already holds invoice " + invoiceNo)
+                && row.reason().contains("SalesAmount 200 here, 100 at ECPay")
+                && row.reason().contains("Items[1].ItemAmount 200 here, 100 at ECPay"), row.reason());
+        assertNull(row.evidence());
         JsonNode message = channelMessage("dead-letter", "erp-2");
         assertEquals("DEAD", message.path("state").asText());
         assertEquals(row.reason(), message.path("reason").asText());
+        assertEquals(1, sandbox.ledger().issuedCount(M, relate), "no second invoice");
+    }
+
+    @Test
+    void aRelateNumberHoldingTheSameContentIsAdoptedEvenWithNoEarlierAttemptOnRecord() throws Exception {
+        // the journal forgot the first attempt (a restored backup, a lost commit): ECPay's lookup decides, not memory
+        Journal journal = start();
+        String relate = unique("Forgot");
+        DispatchNode.insertAll(journal, List.of(DispatchNode.command("erp-a", "B2CInvoice/Issue", M, DispatchNode.issueData(relate))));
+        CommandRow issued = awaitFinal(journal, "erp-a");
+        assertEquals("REPLY", issued.evidence());
+        String invoiceNo = DispatchNode.JSON.readTree(issued.reply()).path("InvoiceNo").asText();
+        DispatchNode.insertAll(journal, List.of(DispatchNode.command("erp-b", "B2CInvoice/Issue", M, DispatchNode.issueData(relate))));
+
+        CommandRow row = awaitFinal(journal, "erp-b");
+        assertEquals(CommandState.SUCCEEDED, row.state(), row.reason());
+        assertEquals("LOOKUP_WITHOUT_RECORD", row.evidence());
+        assertEquals(invoiceNo, DispatchNode.JSON.readTree(row.reply()).path("InvoiceNo").asText());
+        JsonNode message = channelMessage("success", "erp-b");
+        assertEquals("LOOKUP_WITHOUT_RECORD", message.path("evidence").asText());
+        assertEquals(invoiceNo, message.path("reply").path("InvoiceNo").asText());
         assertEquals(1, sandbox.ledger().issuedCount(M, relate), "no second invoice");
     }
 

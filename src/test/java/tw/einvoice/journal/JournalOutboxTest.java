@@ -39,7 +39,7 @@ class JournalOutboxTest {
         journal.insert(JournalDispatchTest.trigger(tsr, "2000132"), Source.file("in/o.jsonl", 7));
         Claim c = journal.claimDue("me", 1, Duration.ofMinutes(2)).get(0);
         assertTrue(journal.complete(c, new Completion(state, null, false, "why " + tsr, 200, 1, 1, "ok",
-                "{\"RtnCode\":1}", verdict)));
+                "{\"RtnCode\":1}", verdict, null)));
         return c.id();
     }
 

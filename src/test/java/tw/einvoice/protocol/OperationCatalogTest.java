@@ -97,7 +97,9 @@ class OperationCatalogTest {
     @Test
     void issueAdoptsAnEarlierResultThroughGetIssueByRelateNumber() {
         Operation issue = CATALOG.get("B2CInvoice/Issue");
-        assertEquals(new Operation.Adopt("B2CInvoice/GetIssue", List.of("RelateNumber")), issue.adoptWith());
+        assertEquals("B2CInvoice/GetIssue", issue.adoptWith().operation());
+        assertEquals(List.of("RelateNumber"), issue.adoptWith().fields());
+        assertEquals("IIS_Sales_Amount", issue.adoptWith().compare().get("SalesAmount"));
         assertEquals(List.of("InvoiceNo", "InvoiceDate", "RandomNumber"), issue.replyFields());
         assertEquals("/B2CInvoice/Issue", issue.path());
         assertFalse(issue.isB2B());

@@ -120,11 +120,15 @@ class ResultClassifierTest {
     }
 
     @Test
-    void aReusedRelateNumberIsDeadUnlessThisCommandMayHaveSentItBefore() {
+    void aReusedRelateNumberIsLookedUpWhetherOrNotAnEarlierAttemptIsOnRecord() {
         CallResult dup = rtn(5070357, "B2C開立發票 自訂編號重覆，請重新設定");
         Outcome fresh = DEFAULTS.classify(CATALOG.get(ISSUE), dup, false);
-        assertOutcome(fresh, Verdict.DEAD, Duration.ZERO, false, false);
-        assertTrue(fresh.reason().contains("RelateNumber") && fresh.reason().contains("自訂編號重覆"), fresh.reason());
+        assertOutcome(fresh, Verdict.ALREADY_DONE, Duration.ZERO, false, false);
+        assertTrue(fresh.reason().contains("no earlier attempt of this command is on record") && fresh.reason().contains("自訂編號重覆"),
+                fresh.reason());
+        // an operation without a lookup cannot check: a key refused before any attempt of ours stays a dead letter
+        Outcome trigger = DEFAULTS.classify(CATALOG.get("B2CInvoice/TriggerIssue"), rtn(5070305, "already triggered"), false);
+        assertOutcome(trigger, Verdict.DEAD, Duration.ZERO, false, false);
         Outcome again = DEFAULTS.classify(CATALOG.get(ISSUE), dup, true);
         assertOutcome(again, Verdict.ALREADY_DONE, Duration.ZERO, false, false);
         assertTrue(again.verdict().isDone());

@@ -1,0 +1,89 @@
+package tw.einvoice.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares a command with what ECPay's lookup shows under the command's key (after a duplicate-key answer), field by
+ * field as the catalog's {@code adoptWith.compare} maps them. Only what the command states is compared (a blank field
+ * of the command says nothing), and only what the lookup shows (a field ECPay's reply lacks cannot contradict).
+ * Numbers compare by value ({@code 100} equals {@code "100.0"}); item lists by size and, per item, the fields in
+ * {@link #ITEM_FIELDS}.
+ */
+public final class LookupComparison {
+
+    /** The fields of one item that must agree: what the invoice says was sold, and for how much. */
+    static final List<String> ITEM_FIELDS = List.of("ItemName", "ItemCount", "ItemPrice", "ItemAmount");
+
+    private LookupComparison() {
+    }
+
+    /** What differs, one phrase per field ("SalesAmount 100 here, 200 at ECPay"); empty when all compared fields agree. */
+    public static List<String> differences(Operation.Adopt adopt, JsonNode command, JsonNode lookup) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, String> pair : adopt.compare().entrySet()) {
+            JsonNode mine = command.get(pair.getKey());
+            JsonNode theirs = lookup.get(pair.getValue());
+            if (blank(mine) || theirs == null || theirs.isNull()) {
+                continue;
+            }
+            if (mine.isArray()) {
+                compareItems(pair.getKey(), mine, theirs, out);
+            } else if (!same(mine, theirs)) {
+                out.add(pair.getKey() + " " + text(mine) + " here, " + text(theirs) + " at ECPay");
+            }
+        }
+        return out;
+    }
+
+    private static void compareItems(String name, JsonNode mine, JsonNode theirs, List<String> out) {
+        if (!theirs.isArray()) {
+            return;
+        }
+        if (mine.size() != theirs.size()) {
+            out.add(name + ": " + mine.size() + " here, " + theirs.size() + " at ECPay");
+            return;
+        }
+        for (int i = 0; i < mine.size(); i++) {
+            for (String field : ITEM_FIELDS) {
+                JsonNode a = mine.get(i).get(field);
+                JsonNode b = theirs.get(i).get(field);
+                if (!blank(a) && b != null && !b.isNull() && !same(a, b)) {
+                    out.add(name + "[" + (i + 1) + "]." + field + " " + text(a) + " here, " + text(b) + " at ECPay");
+                }
+            }
+        }
+    }
+
+    private static boolean same(JsonNode a, JsonNode b) {
+        BigDecimal x = number(a);
+        BigDecimal y = number(b);
+        if (x != null && y != null) {
+            return x.compareTo(y) == 0;
+        }
+        return text(a).strip().equals(text(b).strip());
+    }
+
+    private static BigDecimal number(JsonNode n) {
+        if (n.isNumber()) {
+            return n.decimalValue();
+        }
+        try {
+            String t = n.asText().strip();
+            return t.isEmpty() ? null : new BigDecimal(t);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static boolean blank(JsonNode n) {
+        return n == null || n.isNull() || (n.isTextual() && n.asText().isBlank()) || (n.isArray() && n.isEmpty());
+    }
+
+    private static String text(JsonNode n) {
+        return n.isTextual() ? n.asText() : n.toString();
+    }
+}
