@@ -43,7 +43,8 @@ import tw.einvoice.testing.TestDatabases;
  * lost, none issued twice, each channel message and result line carrying the invoice number ECPay issued for its
  * RelateNumber, and no command id with both a success and a dead letter.
  * <p>
- * Size: {@code -Dcrash.commands=N} (default 1,000; bench/run.sh runs 10,000).
+ * Sizes: {@code -Dcrash.commands=N} (default 1,000) and {@code -Dcrash.intake-lines=N} (default 30,000); bench/run.sh
+ * runs 10,000 commands and 100,000 lines.
  */
 class MainJobCrashTest {
 
@@ -178,7 +179,7 @@ class MainJobCrashTest {
 
     @org.junit.jupiter.api.Test
     void aKillDuringIntakeOfALargeDropJournalsEveryLineOnceAfterTheRestart() throws Exception {
-        int n = Integer.getInteger("crash.intake-lines", 100_000);
+        int n = Integer.getInteger("crash.intake-lines", 30_000);
         String journalUrl = "jdbc:h2:file:" + work.resolve("journal/ecpay").toAbsolutePath();
         String prefix = "I" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         Files.createDirectories(work.resolve("inbox"));
