@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.protocol.Credentials;
+import tw.einvoice.protocol.CrossRule;
 import tw.einvoice.protocol.DataValidator;
 import tw.einvoice.protocol.EcpayCipher;
 import tw.einvoice.protocol.EcpayCipherException;
@@ -541,7 +542,7 @@ public final class EcpaySandbox implements AutoCloseable {
         }
         List<Violation> violations = DataValidator.validate(op, data);
         if (!violations.isEmpty()) {
-            return MerchantBook.rtn(codeFor(violations.get(0)), String.join("\r\n",
+            return MerchantBook.rtn(codeFor(op, violations.get(0)), String.join("\r\n",
                     violations.stream().map(v -> v.field() + " " + v.message()).toList()));
         }
         MerchantBook book = books.get(creds.merchantId());
@@ -559,11 +560,20 @@ public final class EcpaySandbox implements AutoCloseable {
         };
     }
 
-    private static int codeFor(Violation v) {
+    /** ECPay's own RtnCode where the catalog knows it (5000022 amounts ...), else a stand-in per kind of rule. */
+    private static int codeFor(Operation op, Violation v) {
+        CrossRule rule = op.rule(v.rule());
+        if (rule != null) {
+            if (rule.ecpayCode() != null) {
+                return rule.ecpayCode();
+            }
+            return !rule.require().isEmpty() ? SandboxCodes.REQUIRED
+                    : !rule.match().isEmpty() ? SandboxCodes.FORMAT : SandboxCodes.VALUE_NOT_ALLOWED;
+        }
         return switch (v.rule()) {
-            case "required", "requireOneOf" -> SandboxCodes.REQUIRED;
+            case "required", "requiredWhen", "requireOneOf" -> SandboxCodes.REQUIRED;
             case "maxLength" -> SandboxCodes.TOO_LONG;
-            case "allowed", "min", "max", "minItems", "maxItems" -> SandboxCodes.VALUE_NOT_ALLOWED;
+            case "allowed", "min", "max", "exclusiveMin", "minItems", "maxItems" -> SandboxCodes.VALUE_NOT_ALLOWED;
             default -> SandboxCodes.FORMAT;
         };
     }

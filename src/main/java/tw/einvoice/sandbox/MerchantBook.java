@@ -187,10 +187,7 @@ final class MerchantBook {
         String tsr = data.path("Tsr").asText();
         String relate = data.path("RelateNumber").asText();
         int flag = data.path("DelayFlag").asInt();
-        int days = data.path("DelayDay").asInt();
-        if (flag == 1 && days < 1) {
-            return rtn(SandboxCodes.VALUE_NOT_ALLOWED, "DelayDay 參數錯誤：DelayFlag 為 1 (自動延遲開立) 時 DelayDay 須為 1-15");
-        }
+        int days = data.path("DelayDay").asInt(); // 1-15 for DelayFlag 1: the catalog's rule delay-day-automatic
         synchronized (this) {
             issueDue(now);
             if (byTsr.containsKey(tsr)) {
