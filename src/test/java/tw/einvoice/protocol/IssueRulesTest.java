@@ -205,6 +205,16 @@ class IssueRulesTest {
     }
 
     @Test
+    void docsValidationListsEveryRule() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs/validation.md"));
+        for (Operation op : CATALOG.all()) {
+            for (CrossRule r : op.rules()) {
+                assertTrue(doc.contains("`" + r.id() + "`"), r.id() + " is missing from docs/validation.md");
+            }
+        }
+    }
+
+    @Test
     void aRuleNamingAFieldTheOperationLacksStopsTheCatalog() {
         String json = "{\"operations\":[{\"name\":\"B2CInvoice/X\",\"fields\":[{\"name\":\"A\"}],"
                 + "\"rules\":[{\"id\":\"r\",\"when\":{\"A\":\"1\"},\"require\":[\"B\"],\"source\":\"ECPay 1\"}]}]}";
