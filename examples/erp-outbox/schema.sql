@@ -2,7 +2,7 @@
 -- The ERP inserts a row per order with ecpay_status 'PENDING'; the product fills the ecpay_* columns and invoice_no.
 CREATE TABLE erp_invoice_outbox (
     outbox_id        INTEGER        NOT NULL PRIMARY KEY,
-    order_no         VARCHAR(30)    NOT NULL,          -- becomes RelateNumber (letters and digits)
+    order_no         VARCHAR(30)    NOT NULL,          -- becomes RelateNumber (letters, digits, '-', '_')
     shop_merchant_id VARCHAR(10),                      -- NULL: the configured merchant
     customer_email   VARCHAR(80),
     customer_phone   VARCHAR(20),

@@ -9,7 +9,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -23,7 +25,13 @@ public final class DataValidator {
     private DataValidator() {
     }
 
-    /** Validates and normalises {@code data} in place; an empty list means it may be sent. */
+    /** How much of a value a message repeats: enough to recognise it, never a whole megabyte. */
+    static final int SHOWN_CHARACTERS = 40;
+
+    /**
+     * Validates and normalises {@code data} in place; an empty list means it may be sent. Field rules come first, then
+     * the operation's rules across fields ({@link CrossRule}) for the fields that passed their own.
+     */
     public static List<Violation> validate(Operation op, ObjectNode data) {
         List<Violation> out = new ArrayList<>();
         checkFields(op, op.fields(), data, "", out);
@@ -35,7 +43,21 @@ public final class DataValidator {
                         "requireOneOf", "is required: give at least one of " + describeGroups(op.requireOneOf())));
             }
         }
+        Set<String> broken = new HashSet<>();
+        out.forEach(v -> broken.add(v.field().split("[\\[.]", 2)[0]));
+        CrossRuleCheck.apply(op, data, broken, out);
         return out;
+    }
+
+    /**
+     * A value as a message shows it: control characters as '?', and cut after {@value #SHOWN_CHARACTERS} characters
+     * with the full length named, so neither a 1 MB value nor a forged line break reaches a log or a result file.
+     */
+    public static String shown(String text) {
+        String cut = text.length() > SHOWN_CHARACTERS ? text.substring(0, SHOWN_CHARACTERS) : text;
+        StringBuilder b = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return text.length() > SHOWN_CHARACTERS ? b + "... (" + text.length() + " characters)" : b.toString();
     }
 
     private static String describeGroups(List<List<String>> groups) {
@@ -43,6 +65,16 @@ public final class DataValidator {
     }
 
     private static void checkFields(Operation op, List<FieldRule> rules, ObjectNode data, String prefix, List<Violation> out) {
+        // only what ECPay defines is sent: an unknown field is a mapping mistake (or padding) ECPay would choke on
+        for (java.util.Iterator<String> names = data.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (rules.stream().noneMatch(r -> r.name().equals(name))) {
+                String hint = rules.stream().filter(r -> r.name().equalsIgnoreCase(name)).map(r -> " (did you mean " + r.name() + "?)")
+                        .findFirst().orElse("");
+                out.add(new Violation(op.name(), prefix + shown(name), "unknown", "is not a Data field ECPay defines for "
+                        + op.name() + hint + ": remove it (docs/validation.md lists the fields)"));
+            }
+        }
         for (FieldRule rule : rules) {
             String path = prefix + rule.name();
             JsonNode value = data.get(rule.name());
@@ -55,7 +87,7 @@ public final class DataValidator {
             }
             if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
                 // 1e999 parses as Infinity, which no decimal can hold
-                out.add(new Violation(op.name(), path, "type", "is '" + value.asText() + "', not a finite number"));
+                out.add(new Violation(op.name(), path, "type", "is '" + shown(value.asText()) + "', not a finite number"));
                 continue;
             }
             switch (rule.type()) {
@@ -117,14 +149,14 @@ public final class DataValidator {
                     "is " + text.length() + " characters, longer than the " + rule.maxLength() + " allowed"));
         }
         if (!rule.allowed().isEmpty() && !rule.allowed().contains(text)) {
-            out.add(new Violation(op.name(), path, "allowed", "is '" + text + "', allowed: " + allowedText(rule)));
+            out.add(new Violation(op.name(), path, "allowed", "is '" + shown(text) + "', allowed: " + allowedText(rule)));
         }
         if (rule.pattern() != null && !text.isEmpty() && !Pattern.compile(rule.pattern()).matcher(text).matches()) {
-            out.add(new Violation(op.name(), path, "pattern", "is '" + text + "', expected "
+            out.add(new Violation(op.name(), path, "pattern", "is '" + shown(text) + "', expected "
                     + (rule.patternHint() != null ? rule.patternHint() : "to match " + rule.pattern())));
         }
         if (!rule.dateFormats().isEmpty() && !text.isEmpty() && !isDate(text, rule.dateFormats())) {
-            out.add(new Violation(op.name(), path, "dateFormat", "is '" + text + "', not a date in the form "
+            out.add(new Violation(op.name(), path, "dateFormat", "is '" + shown(text) + "', not a date in the form "
                     + String.join(" or ", rule.dateFormats())));
         }
     }
@@ -209,6 +241,20 @@ public final class DataValidator {
     }
 
     private static void checkRange(Operation op, FieldRule rule, String path, BigDecimal number, List<Violation> out) {
+        if (rule.exclusiveMin() != null && number.compareTo(BigDecimal.valueOf(rule.exclusiveMin())) <= 0) {
+            out.add(new Violation(op.name(), path, "exclusiveMin", "is " + number.toPlainString() + ", must be above " + rule.exclusiveMin()));
+        }
+        BigDecimal plain = number.stripTrailingZeros();
+        int fraction = Math.max(0, plain.scale());
+        int integer = Math.max(0, plain.precision() - plain.scale());
+        if (rule.integerDigits() != null && integer > rule.integerDigits()) {
+            out.add(new Violation(op.name(), path, "integerDigits", "is " + number.toPlainString() + ": more than "
+                    + rule.integerDigits() + " digits before the decimal point"));
+        }
+        if (rule.fractionDigits() != null && fraction > rule.fractionDigits()) {
+            out.add(new Violation(op.name(), path, "fractionDigits", "is " + number.toPlainString() + ": more than "
+                    + rule.fractionDigits() + " digits after the decimal point"));
+        }
         if (rule.min() != null && number.compareTo(BigDecimal.valueOf(rule.min())) < 0) {
             out.add(new Violation(op.name(), path, "min", "is " + number.toPlainString() + ", below the minimum " + rule.min()));
         }
@@ -262,6 +308,6 @@ public final class DataValidator {
     }
 
     private static String describe(JsonNode node) {
-        return node.isValueNode() ? "'" + node.asText() + "'" : kind(node);
+        return node.isValueNode() ? "'" + shown(node.asText()) + "'" : kind(node);
     }
 }

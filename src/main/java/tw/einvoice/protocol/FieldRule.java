@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.Map;
 
-/** One Data field of an operation and the rules it must meet, as written in the operation catalog. */
+/**
+ * One Data field of an operation and the rules it must meet, as written in the operation catalog.
+ * {@code exclusiveMin}: the value must be above it (ItemCount above 0). {@code integerDigits} / {@code fractionDigits}:
+ * how many digits ECPay takes before and after the decimal point (ItemPrice: 10 and 7).
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record FieldRule(
         String name,
@@ -18,6 +22,9 @@ public record FieldRule(
         List<String> dateFormats,
         Long min,
         Long max,
+        Long exclusiveMin,
+        Integer integerDigits,
+        Integer fractionDigits,
         Map<String, String> requiredWhen,
         Integer minItems,
         Integer maxItems,
@@ -29,5 +36,10 @@ public record FieldRule(
         dateFormats = dateFormats == null ? List.of() : List.copyOf(dateFormats);
         requiredWhen = requiredWhen == null ? Map.of() : Map.copyOf(requiredWhen);
         items = items == null ? List.of() : List.copyOf(items);
+    }
+
+    /** The rule of one field of this array field's items, or null. */
+    public FieldRule item(String fieldName) {
+        return items.stream().filter(f -> f.name().equals(fieldName)).findFirst().orElse(null);
     }
 }

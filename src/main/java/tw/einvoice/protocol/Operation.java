@@ -12,6 +12,7 @@ import java.util.Set;
 public record Operation(
         String name,
         String title,
+        String source,
         boolean idempotent,
         List<String> businessKey,
         List<List<String>> businessKeyAlternatives,
@@ -23,7 +24,8 @@ public record Operation(
         String fieldsFrom,
         boolean plainReply,
         List<FieldRule> fields,
-        List<List<String>> requireOneOf) {
+        List<List<String>> requireOneOf,
+        List<CrossRule> rules) {
 
     /**
      * After a duplicate-key answer: the query whose reply holds the earlier result, the fields copied into its Data,
@@ -47,6 +49,12 @@ public record Operation(
         replyFields = replyFields == null ? List.of() : List.copyOf(replyFields);
         fields = fields == null ? List.of() : List.copyOf(fields);
         requireOneOf = requireOneOf == null ? List.of() : List.copyOf(requireOneOf);
+        rules = rules == null ? List.of() : List.copyOf(rules);
+    }
+
+    /** The rule across fields with this id, or null. */
+    public CrossRule rule(String id) {
+        return rules.stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
     }
 
     /** The HTTP path, e.g. {@code /B2CInvoice/TriggerIssue}. */
@@ -66,7 +74,9 @@ public record Operation(
         List<FieldRule> merged = new java.util.ArrayList<>(parent.fields());
         merged.addAll(fields);
         List<List<String>> oneOf = requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf;
-        return new Operation(name, title, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
-                duplicateKeyCodes, adoptWith, replyFields, null, plainReply, merged, oneOf);
+        List<CrossRule> allRules = new java.util.ArrayList<>(parent.rules());
+        allRules.addAll(rules);
+        return new Operation(name, title, source, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
+                duplicateKeyCodes, adoptWith, replyFields, null, plainReply, merged, oneOf, allRules);
     }
 }

@@ -57,6 +57,9 @@ public final class OperationCatalog {
                     }
                     op = op.withInheritedFields(parent);
                 }
+                for (CrossRule rule : op.rules()) {
+                    rule.checkAgainst(op);
+                }
                 resolved.put(name, op);
             });
             return new OperationCatalog(resolved);

@@ -25,7 +25,7 @@ public final class ResultClassifier {
             return classifyFailure(op, r.failure());
         }
         if (r.transCode() == null) {
-            Outcome byStatus = r.httpStatus() == 200 ? null : table.http(r.httpStatus());
+            Outcome byStatus = r.httpStatus() == 200 ? null : http(r.httpStatus());
             if (byStatus != null) {
                 return unknownBecomesRetryFor(op, byStatus);
             }
@@ -38,7 +38,7 @@ public final class ResultClassifier {
             return byCode != null ? withWhatEcpaySaid(byCode, said) : Outcome.of(Verdict.DEAD, said);
         }
         if (r.httpStatus() != 200) {
-            Outcome byStatus = table.http(r.httpStatus());
+            Outcome byStatus = http(r.httpStatus());
             if (byStatus != null && byStatus.verdict() != Verdict.UNKNOWN) {
                 return byStatus;
             }
@@ -78,6 +78,16 @@ public final class ResultClassifier {
             return withWhatEcpaySaid(byCode, said);
         }
         return Outcome.of(Verdict.DEAD, said);
+    }
+
+    /** The table's entry for an HTTP status, its reason led by the status itself: "HTTP 413 Payload Too Large: ...". */
+    private Outcome http(int status) {
+        Outcome o = table.http(status);
+        if (o == null) {
+            return null;
+        }
+        String reason = "HTTP " + status + (o.reason().isEmpty() ? "" : " " + o.reason());
+        return new Outcome(o.verdict(), reason, o.retryAfter(), o.pauseMerchant(), o.alert());
     }
 
     private static Outcome withWhatEcpaySaid(Outcome o, String said) {

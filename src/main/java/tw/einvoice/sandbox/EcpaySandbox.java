@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.protocol.Credentials;
+import tw.einvoice.protocol.CrossRule;
 import tw.einvoice.protocol.DataValidator;
 import tw.einvoice.protocol.EcpayCipher;
 import tw.einvoice.protocol.EcpayCipherException;
@@ -47,6 +48,8 @@ import tw.einvoice.protocol.Violation;
  * keeps tracks, invoices and delayed stagings so that flows behave like ECPay, answers with .NET-style encoded Data,
  * and injects faults on demand (latency, HTTP 503/403, dropped connections, work done without a reply, transient
  * RtnCodes). Start it in a test on a free port, embed it as the main job's default target, or run {@link #main}.
+ * With a state folder ({@link Builder#stateDir}) it keeps its tracks, invoices and stagings across restarts, as ECPay
+ * does (see {@link SandboxStore}); without one it forgets everything when it stops.
  */
 public final class EcpaySandbox implements AutoCloseable {
 
@@ -74,6 +77,8 @@ public final class EcpaySandbox implements AutoCloseable {
     private final int maxBodyBytes;
     private final int trackSize;
     private final Duration timestampWindow;
+    private final Path stateDir;
+    private volatile SandboxStore store;
     private final OperationCatalog catalog = OperationCatalog.standard();
     private final Map<String, Credentials> merchants = new ConcurrentHashMap<>();
     private final Map<String, MerchantBook> books = new ConcurrentHashMap<>();
@@ -95,6 +100,7 @@ public final class EcpaySandbox implements AutoCloseable {
         this.maxBodyBytes = b.maxBodyBytes;
         this.trackSize = b.trackSize;
         this.timestampWindow = b.timestampWindow;
+        this.stateDir = b.stateDir;
         this.clock = b.clock;
         this.random = new Random(b.seed);
         (b.merchants.isEmpty() ? List.of(Credentials.PUBLIC_STAGE) : b.merchants).forEach(this::addMerchant);
@@ -117,6 +123,7 @@ public final class EcpaySandbox implements AutoCloseable {
         private long seed = 20_260_815L;
         private Duration timestampWindow = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
+        private Path stateDir;
         private final List<Credentials> merchants = new ArrayList<>();
         private final List<FaultRule> faults = new ArrayList<>();
 
@@ -177,6 +184,15 @@ public final class EcpaySandbox implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The folder the sandbox keeps its state in (created when missing): what it issued survives a restart, and a
+         * kill loses nothing it answered. Null (the default): state in memory, gone when the sandbox stops.
+         */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
         public EcpaySandbox build() {
             return new EcpaySandbox(this);
         }
@@ -197,6 +213,8 @@ public final class EcpaySandbox implements AutoCloseable {
      * sandbox.threads = 32                          worker pool size
      * sandbox.track-size = 10000                    numbers in each merchant's default track
      * sandbox.timestamp-window-seconds = 600
+     * sandbox.state-dir = work/sandbox              where the state is kept across restarts; empty = in memory. Ignored
+     *                                               with sandbox.port 0: a sandbox on a free port (tests) keeps it in memory
      * sandbox.fault.1.operation = B2CInvoice/Issue  (empty or * = every operation)
      * sandbox.fault.1.kind = work-done-hang         latency | http-503 | http-403 | drop | work-done-drop | work-done-hang | rtn-code
      * sandbox.fault.1.rate = 0.2                    0..1, default 1
@@ -216,6 +234,13 @@ public final class EcpaySandbox implements AutoCloseable {
         b.trackSize(intProp(p, "sandbox.track-size", 10_000));
         b.seed(Long.parseLong(p.getProperty("sandbox.seed", "20260815").strip()));
         b.timestampWindow(Duration.ofSeconds(intProp(p, "sandbox.timestamp-window-seconds", 600)));
+        if ((v = p.getProperty("sandbox.state-dir")) != null && !v.isBlank()) {
+            if (intProp(p, "sandbox.port", 0) == 0) {
+                LOG.info("ECPay sandbox on a free port (sandbox.port 0): state kept in memory, sandbox.state-dir {} not used", v.strip());
+            } else {
+                b.stateDir(Path.of(v.strip()));
+            }
+        }
         if ((v = p.getProperty("sandbox.merchants")) != null && !v.isBlank()) {
             for (String spec : v.split(",")) {
                 if (!spec.isBlank()) {
@@ -287,9 +312,11 @@ public final class EcpaySandbox implements AutoCloseable {
         if (server != null) {
             return this;
         }
+        openState();
         try {
             server = HttpServer.create(new InetSocketAddress(host, requestedPort), 256);
         } catch (IOException e) {
+            closeState();
             throw new IllegalStateException("ECPay sandbox cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
         }
         AtomicInteger n = new AtomicInteger();
@@ -326,6 +353,48 @@ public final class EcpaySandbox implements AutoCloseable {
             executor.shutdownNow(); // wakes requests held by latency or work-done-hang faults
             server = null;
         }
+        closeState();
+    }
+
+    // ------------------------------------------------------------------------------------------ state on disk
+
+    /** Reads the state folder back (when there is one), then rewrites its file compact and records from there. */
+    private void openState() {
+        if (stateDir == null || store != null) {
+            return;
+        }
+        SandboxStore opened = SandboxStore.open(stateDir, change -> bookOrNew(change.path("merchant").asText()).restore(change));
+        try {
+            opened.compact(books.values().stream().map(MerchantBook::snapshot).toList());
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        store = opened;
+        long invoices = books.values().stream().mapToLong(b -> b.invoices().size()).sum();
+        LOG.info("ECPay sandbox state in {}: {} invoices (delete the folder while the sandbox is stopped to start over)",
+                stateDir, invoices);
+    }
+
+    private void closeState() {
+        SandboxStore s = store;
+        store = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    /** Every change of every merchant's book passes here before its request is answered. */
+    private void persist(com.fasterxml.jackson.databind.node.ObjectNode change) {
+        SandboxStore s = store;
+        if (s != null) {
+            s.append(change);
+        }
+    }
+
+    /** The folder the state is kept in, or null when it is kept in memory. */
+    public Path stateDir() {
+        return stateDir;
     }
 
     // ------------------------------------------------------------------------------------------ test controls
@@ -337,13 +406,10 @@ public final class EcpaySandbox implements AutoCloseable {
     public EcpaySandbox addMerchant(Credentials credentials) {
         new EcpayCipher(credentials); // fail early on a malformed key
         merchants.put(credentials.merchantId(), credentials);
-        books.computeIfAbsent(credentials.merchantId(), id -> {
-            MerchantBook book = new MerchantBook(id, ledger, this::random4);
-            if (trackSize > 0) {
-                book.addTrack(DEFAULT_TRACK_ID, DEFAULT_TRACK_HEADER, DEFAULT_TRACK_START, DEFAULT_TRACK_START + trackSize - 1, 2);
-            }
-            return book;
-        });
+        MerchantBook book = bookOrNew(credentials.merchantId());
+        if (trackSize > 0) {
+            book.addTrackIfAbsent(DEFAULT_TRACK_ID, DEFAULT_TRACK_HEADER, DEFAULT_TRACK_START, DEFAULT_TRACK_START + trackSize - 1, 2);
+        }
         return this;
     }
 
@@ -379,6 +445,11 @@ public final class EcpaySandbox implements AutoCloseable {
 
     MerchantBook book(String merchantId) {
         return merchantId == null ? null : books.get(merchantId.strip());
+    }
+
+    /** A merchant's book, created when missing (a state file may hold merchants no longer configured: kept, not served). */
+    private MerchantBook bookOrNew(String merchantId) {
+        return books.computeIfAbsent(merchantId.strip(), id -> new MerchantBook(id, ledger, this::random4, this::persist));
     }
 
     private int random4() {
@@ -541,7 +612,7 @@ public final class EcpaySandbox implements AutoCloseable {
         }
         List<Violation> violations = DataValidator.validate(op, data);
         if (!violations.isEmpty()) {
-            return MerchantBook.rtn(codeFor(violations.get(0)), String.join("\r\n",
+            return MerchantBook.rtn(codeFor(op, violations.get(0)), String.join("\r\n",
                     violations.stream().map(v -> v.field() + " " + v.message()).toList()));
         }
         MerchantBook book = books.get(creds.merchantId());
@@ -559,11 +630,20 @@ public final class EcpaySandbox implements AutoCloseable {
         };
     }
 
-    private static int codeFor(Violation v) {
+    /** ECPay's own RtnCode where the catalog knows it (5000022 amounts ...), else a stand-in per kind of rule. */
+    private static int codeFor(Operation op, Violation v) {
+        CrossRule rule = op.rule(v.rule());
+        if (rule != null) {
+            if (rule.ecpayCode() != null) {
+                return rule.ecpayCode();
+            }
+            return !rule.require().isEmpty() ? SandboxCodes.REQUIRED
+                    : !rule.match().isEmpty() ? SandboxCodes.FORMAT : SandboxCodes.VALUE_NOT_ALLOWED;
+        }
         return switch (v.rule()) {
-            case "required", "requireOneOf" -> SandboxCodes.REQUIRED;
+            case "required", "requiredWhen", "requireOneOf" -> SandboxCodes.REQUIRED;
             case "maxLength" -> SandboxCodes.TOO_LONG;
-            case "allowed", "min", "max", "minItems", "maxItems" -> SandboxCodes.VALUE_NOT_ALLOWED;
+            case "allowed", "min", "max", "exclusiveMin", "minItems", "maxItems" -> SandboxCodes.VALUE_NOT_ALLOWED;
             default -> SandboxCodes.FORMAT;
         };
     }
@@ -636,7 +716,8 @@ public final class EcpaySandbox implements AutoCloseable {
      * {@code java -cp target/classes:$(cat target/classpath.txt) tw.einvoice.sandbox.EcpaySandbox --port 9580
      * --merchant 2000132:ejCk326UnaZWKisg:q9jcZX8Ib9LM8wYk --fault operation=B2CInvoice/Issue,kind=http-503,rate=0.1}.
      * Options: {@code --host}, {@code --port}, {@code --merchant} (repeatable), {@code --fault} (repeatable),
-     * {@code --seed}, {@code --track-size}, {@code --properties file} (sandbox.* keys; options win).
+     * {@code --seed}, {@code --track-size}, {@code --state-dir} (keep the state across restarts),
+     * {@code --properties file} (sandbox.* keys; options win).
      */
     public static void main(String[] args) throws Exception {
         EcpaySandbox sandbox;
@@ -668,7 +749,7 @@ public final class EcpaySandbox implements AutoCloseable {
             if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.println("usage: EcpaySandbox [--host 127.0.0.1] [--port 9580] [--merchant id:HashKey:HashIV]... "
                         + "[--fault operation=B2CInvoice/Issue,kind=http-503,rate=0.1]... [--seed n] [--threads n] "
-                        + "[--track-size n] [--properties sandbox.properties]");
+                        + "[--track-size n] [--state-dir work/sandbox] [--properties sandbox.properties]");
                 System.exit(0);
             }
             int eq = arg.indexOf('=');
@@ -698,6 +779,7 @@ public final class EcpaySandbox implements AutoCloseable {
                 case "--seed" -> p.setProperty("sandbox.seed", value);
                 case "--threads" -> p.setProperty("sandbox.threads", value);
                 case "--track-size" -> p.setProperty("sandbox.track-size", value);
+                case "--state-dir" -> p.setProperty("sandbox.state-dir", value);
                 case "--merchant" -> merchantSpecs.add(value);
                 case "--fault" -> {
                     FaultRule.parse(value); // report a bad rule now, naming the option

@@ -13,12 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
  * One merchant's state at the sandbox — tracks, issued invoices, staged delayed invoices — and the operations that
  * change it. Every public-facing method locks the book, so one merchant's requests are serialised like ECPay's
- * database would serialise them, while different merchants run in parallel.
+ * database would serialise them, while different merchants run in parallel. Each change is handed, as one JSON object,
+ * to the sandbox's state file before the request that made it is answered ({@link #restore} reads such objects back).
  */
 final class MerchantBook {
 
@@ -37,11 +39,14 @@ final class MerchantBook {
     private final Map<String, Staged> stagedByRelate = new LinkedHashMap<>();
     private final Map<String, Staged> byTsr = new LinkedHashMap<>();
     private long orderSeq = 1;
+    /** Where each change goes before it is answered; a no-op for a sandbox that keeps its state in memory. */
+    private final Consumer<ObjectNode> changes;
 
-    MerchantBook(String merchantId, SandboxLedger ledger, IntSupplier random4) {
+    MerchantBook(String merchantId, SandboxLedger ledger, IntSupplier random4, Consumer<ObjectNode> changes) {
         this.merchantId = merchantId;
         this.ledger = ledger;
         this.random4 = random4;
+        this.changes = changes;
     }
 
     private static final class Invoice {
@@ -97,7 +102,16 @@ final class MerchantBook {
         if (status < 0 || status > 2) {
             throw new IllegalArgumentException("track status is 0, 1 or 2, got " + status);
         }
-        tracks.put(trackId, new Track(trackId, header, start, end, status));
+        Track t = new Track(trackId, header, start, end, status);
+        tracks.put(trackId, t);
+        record(change().track(t));
+    }
+
+    /** A merchant's default track: added once, kept as it is (numbers used, status) when the state was restored. */
+    synchronized void addTrackIfAbsent(String trackId, String header, long start, long end, int status) {
+        if (!tracks.containsKey(trackId)) {
+            addTrack(trackId, header, start, end, status);
+        }
     }
 
     synchronized Optional<Integer> trackStatus(String trackId) {
@@ -114,6 +128,7 @@ final class MerchantBook {
                 return rtn(SandboxCodes.TRACK_NOT_FOUND, "查無此字軌資料 (TrackID " + trackId + ")");
             }
             t.status = status;
+            record(change().track(t));
             return rtn(1, "成功");
         }
     }
@@ -132,6 +147,7 @@ final class MerchantBook {
                 return error;
             }
             Invoice inv = (Invoice) result;
+            record(change().issued(inv));
             ObjectNode out = rtn(1, "開立發票成功");
             out.put("InvoiceNo", inv.invoiceNo);
             out.put("InvoiceDate", inv.date());
@@ -187,10 +203,7 @@ final class MerchantBook {
         String tsr = data.path("Tsr").asText();
         String relate = data.path("RelateNumber").asText();
         int flag = data.path("DelayFlag").asInt();
-        int days = data.path("DelayDay").asInt();
-        if (flag == 1 && days < 1) {
-            return rtn(SandboxCodes.VALUE_NOT_ALLOWED, "DelayDay 參數錯誤：DelayFlag 為 1 (自動延遲開立) 時 DelayDay 須為 1-15");
-        }
+        int days = data.path("DelayDay").asInt(); // 1-15 for DelayFlag 1: the catalog's rule delay-day-automatic
         synchronized (this) {
             issueDue(now);
             if (byTsr.containsKey(tsr)) {
@@ -208,6 +221,7 @@ final class MerchantBook {
             }
             byTsr.put(tsr, s);
             stagedByRelate.put(SandboxLedger.lower(relate), s);
+            record(change().staged(s));
             ObjectNode out = rtn(1, "延遲開立成功");
             out.put("OrderNumber", s.orderNumber);
             return out;
@@ -234,10 +248,12 @@ final class MerchantBook {
                 }
                 s.state = StagedState.ISSUED;
                 stagedByRelate.remove(SandboxLedger.lower(s.data.path("RelateNumber").asText()));
+                record(change().issued((Invoice) result).staged(s));
                 return tsrReply(4000004, "開立發票成功", tsr);
             }
             s.state = StagedState.SCHEDULED;
             s.dueAt = now.plus(Duration.ofDays(s.delayDay));
+            record(change().staged(s));
             return tsrReply(4000003, "延後開立成功", tsr);
         }
     }
@@ -254,6 +270,7 @@ final class MerchantBook {
                 return rtn(SandboxCodes.ALREADY_ISSUED, "發票已開立，無法取消延遲開立 (Tsr " + tsr + ")");
             }
             s.state = StagedState.CANCELLED;
+            record(change().staged(s));
             // a cancelled staging frees nothing: ECPay keeps RelateNumber and Tsr used
             return rtn(1, "取消開立發票成功");
         }
@@ -264,9 +281,10 @@ final class MerchantBook {
         for (Staged s : byTsr.values()) {
             if (s.state == StagedState.SCHEDULED && !s.dueAt.isAfter(now)) {
                 Object result = allocate(s.data.path("RelateNumber").asText(), s.tsr, s.data, s.dueAt);
-                if (result instanceof Invoice) {
+                if (result instanceof Invoice inv) {
                     s.state = StagedState.ISSUED;
                     stagedByRelate.remove(SandboxLedger.lower(s.data.path("RelateNumber").asText()));
+                    record(change().issued(inv).staged(s));
                 }
             }
         }
@@ -301,6 +319,7 @@ final class MerchantBook {
             }
             inv.invalidAt = now;
             inv.invalidReason = data.path("Reason").asText();
+            record(change().invoice(inv));
             ObjectNode out = rtn(1, "作廢發票成功");
             out.put("InvoiceNo", inv.invoiceNo);
             return out;
@@ -413,6 +432,105 @@ final class MerchantBook {
         return new SandboxInvoice(merchantId, inv.relateNumber, inv.invoiceNo, inv.date(), inv.randomNumber,
                 inv.data.path("SalesAmount").asLong(), inv.trackId, inv.tsr, inv.invalidAt != null, inv.invalidReason,
                 inv.invalidAt == null ? null : DATE_TIME.format(inv.invalidAt));
+    }
+
+    // ---------------------------------------------------------------- state on disk
+
+    /** One change: the tracks, invoices and stagings as they are after it (replayed in order, last one wins). */
+    private final class Change {
+        final ObjectNode node = JSON.createObjectNode().put("merchant", merchantId);
+
+        Change track(Track t) {
+            ObjectNode n = array("tracks").addObject();
+            n.put("id", t.trackId).put("header", t.header).put("start", t.start).put("end", t.end).put("next", t.next)
+                    .put("status", t.status);
+            return this;
+        }
+
+        /** An invoice just issued, with the track whose number it took. */
+        Change issued(Invoice inv) {
+            return track(tracks.get(inv.trackId)).invoice(inv);
+        }
+
+        Change invoice(Invoice inv) {
+            ObjectNode n = array("invoices").addObject();
+            n.put("relateNumber", inv.relateNumber).put("invoiceNo", inv.invoiceNo).put("issuedAt", inv.issuedAt.toString())
+                    .put("randomNumber", inv.randomNumber).put("trackId", inv.trackId).put("tsr", inv.tsr);
+            n.set("data", inv.data);
+            if (inv.invalidAt != null) {
+                n.put("invalidAt", inv.invalidAt.toString()).put("invalidReason", inv.invalidReason);
+            }
+            return this;
+        }
+
+        Change staged(Staged s) {
+            ObjectNode n = array("staged").addObject();
+            n.put("tsr", s.tsr).put("delayFlag", s.delayFlag).put("delayDay", s.delayDay).put("orderNumber", s.orderNumber)
+                    .put("state", s.state.name()).put("dueAt", s.dueAt == null ? null : s.dueAt.toString());
+            n.set("data", s.data);
+            node.put("orderSeq", orderSeq);
+            return this;
+        }
+
+        private ArrayNode array(String name) {
+            return node.has(name) ? (ArrayNode) node.get(name) : node.putArray(name);
+        }
+    }
+
+    private Change change() {
+        return new Change();
+    }
+
+    /** Called with the book's lock held, before the reply that reports the change is sent. */
+    private void record(Change c) {
+        changes.accept(c.node);
+    }
+
+    /** The whole book as one change: what the state file is compacted to. */
+    synchronized ObjectNode snapshot() {
+        Change c = change();
+        tracks.values().forEach(c::track);
+        byNumber.values().forEach(c::invoice);
+        byTsr.values().forEach(c::staged);
+        c.node.put("orderSeq", orderSeq);
+        return c.node;
+    }
+
+    /** Applies one recorded change (a state file line), without recording it again. */
+    synchronized void restore(JsonNode change) {
+        for (JsonNode t : change.path("tracks")) {
+            Track track = new Track(t.path("id").asText(), t.path("header").asText(), t.path("start").asLong(), t.path("end").asLong(),
+                    t.path("status").asInt());
+            track.next = t.path("next").asLong(track.start);
+            tracks.put(track.trackId, track);
+        }
+        for (JsonNode i : change.path("invoices")) {
+            Invoice inv = new Invoice(i.path("relateNumber").asText(), i.path("invoiceNo").asText(), Instant.parse(i.path("issuedAt").asText()),
+                    i.path("randomNumber").asText(), i.path("trackId").asText(), i.hasNonNull("tsr") ? i.get("tsr").asText() : null,
+                    (ObjectNode) i.path("data"));
+            if (i.hasNonNull("invalidAt")) {
+                inv.invalidAt = Instant.parse(i.get("invalidAt").asText());
+                inv.invalidReason = i.path("invalidReason").asText();
+            }
+            byRelate.put(SandboxLedger.lower(inv.relateNumber), inv);
+            byNumber.put(inv.invoiceNo, inv);
+        }
+        for (JsonNode n : change.path("staged")) {
+            Staged s = new Staged(n.path("tsr").asText(), (ObjectNode) n.path("data"), n.path("delayFlag").asInt(),
+                    n.path("delayDay").asInt(), n.path("orderNumber").asText());
+            s.state = StagedState.valueOf(n.path("state").asText());
+            s.dueAt = n.hasNonNull("dueAt") ? Instant.parse(n.get("dueAt").asText()) : null;
+            byTsr.put(s.tsr, s);
+            String relate = SandboxLedger.lower(s.data.path("RelateNumber").asText());
+            if (s.state == StagedState.STAGED || s.state == StagedState.SCHEDULED) {
+                stagedByRelate.put(relate, s);
+            } else {
+                stagedByRelate.remove(relate);
+            }
+        }
+        if (change.has("orderSeq")) {
+            orderSeq = Math.max(orderSeq, change.get("orderSeq").asLong());
+        }
     }
 
     static ObjectNode rtn(int code, String msg) {

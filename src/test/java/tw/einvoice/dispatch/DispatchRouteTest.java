@@ -172,7 +172,7 @@ class DispatchRouteTest {
         assertEquals(CommandState.DEAD, row.state());
         assertEquals(3, row.attempts());
         assertEquals(503, row.httpStatus());
-        assertTrue(row.reason().startsWith("gave up after 3 attempts: ECPay unavailable (HTTP 503)"), row.reason());
+        assertTrue(row.reason().startsWith("gave up after 3 attempts: HTTP 503 Service Unavailable"), row.reason());
         assertEquals("DEAD", channelMessage("dead-letter", cmd.id()).path("state").asText());
     }
 

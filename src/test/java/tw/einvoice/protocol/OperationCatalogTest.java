@@ -42,13 +42,14 @@ class OperationCatalogTest {
         "B2CInvoice/CancelDelayIssue | MerchantID:string:true:10 Tsr:string:true:30",
         // seed 002: MerchantID String(10), Tsr String(30), PayType String(1) fixed '2'
         "B2CInvoice/TriggerIssue | MerchantID:string:true:10 Tsr:string:true:30 PayType:string:true:1",
-        // seed 003: MerchantID String(10), RelateNumber String(30), InvoiceNo String(10), InvoiceDate String(10), all required
-        "B2CInvoice/GetInvalid | MerchantID:string:true:10 RelateNumber:string:true:30 InvoiceNo:string:true:10 InvoiceDate:string:true:10",
+        // seed 003 (page 7933): MerchantID String(10), RelateNumber String(30), InvoiceNo String(10), InvoiceDate String(10), all
+        // required; RelateNumber is String(50) on the newer page 51583 and on Issue's current page 7896: the current pages win
+        "B2CInvoice/GetInvalid | MerchantID:string:true:10 RelateNumber:string:true:50 InvoiceNo:string:true:10 InvoiceDate:string:true:10",
         // seed 004: MerchantID String(10), InvoiceNumber String(10), InvoiceDate String(20), Remark String(200), all required
         "B2BInvoice/IssueConfirm | MerchantID:string:true:10 InvoiceNumber:string:true:10 InvoiceDate:string:true:20 Remark:string:true:200",
-        // ecpay-protocol.md §5
+        // ecpay-protocol.md §5; GetIssue's RelateNumber is the one Issue took: String(50) (ECPay 7896)
         "B2CInvoice/Invalid | MerchantID:string:true:10 InvoiceNo:string:true:10 InvoiceDate:string:true:10 Reason:string:true:20",
-        "B2CInvoice/GetIssue | MerchantID:string:true:10 RelateNumber:string:false:30 InvoiceNo:string:false:10 InvoiceDate:string:false:10",
+        "B2CInvoice/GetIssue | MerchantID:string:true:10 RelateNumber:string:false:50 InvoiceNo:string:false:10 InvoiceDate:string:false:10",
     })
     void seedFieldsAreExactlyAsPublished(String operation, String fields) {
         Operation op = CATALOG.get(operation);

@@ -201,10 +201,36 @@ class ResultClassifierTest {
     }
 
     @Test
-    void otherClientErrorsAreAConfigurationProblem() {
+    void aWrongAddressIsAConfigurationProblem() {
         Outcome o = classify(ISSUE, http(404));
         assertOutcome(o, Verdict.DEAD, Duration.ZERO, false, true);
-        assertTrue(o.reason().contains("base URL"), o.reason());
+        assertEquals("HTTP 404 Not Found: no ECPay API at this address; check ecpay.base-url and the operation path", o.reason());
+    }
+
+    /** Issue 11: a 413 was reported as "check the base URL and operation path"; each status says what it is. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "400 | DEAD  | true  | HTTP 400 Bad Request: ",
+        "401 | DEAD  | true  | HTTP 401 Unauthorized: ",
+        "405 | DEAD  | true  | HTTP 405 Method Not Allowed: ",
+        "408 | RETRY | false | HTTP 408 Request Timeout: ",
+        "413 | DEAD  | false | HTTP 413 Payload Too Large: the request is bigger than ECPay takes",
+        "414 | DEAD  | true  | HTTP 414 URI Too Long: ",
+        "415 | DEAD  | true  | HTTP 415 Unsupported Media Type: ",
+        "418 | DEAD  | true  | HTTP 418 client error: ",
+        "451 | DEAD  | true  | HTTP 451 client error: ",
+        "500 | UNKNOWN | false | HTTP 500 server error without an ECPay reply",
+        "502 | UNKNOWN | false | HTTP 502 Bad Gateway: ",
+        "503 | RETRY | false | HTTP 503 Service Unavailable: ",
+    })
+    void everyHttpStatusIsReportedAsWhatItIs(int status, Verdict verdict, boolean alert, String reasonStart) {
+        Outcome o = classify(ISSUE, http(status));
+        assertEquals(verdict, o.verdict(), o.reason());
+        assertEquals(alert, o.alert(), o.reason());
+        assertTrue(o.reason().startsWith(reasonStart), o.reason());
+        if (status != 404) {
+            assertFalse(o.reason().contains("operation path"), "only a 404 points at the address: " + o.reason());
+        }
     }
 
     // ---- transport failures ----

@@ -99,15 +99,21 @@ class EcpaySandboxEnvelopeTest {
         assertEquals(1000002, missing.rtnCode(), missing.rtnMsg());
         assertTrue(missing.rtnMsg().startsWith("Items "), missing.rtnMsg());
 
-        assertEquals(1000003, client.call("B2CInvoice/Issue", SandboxClient.issueData("V-1")).rtnCode());
-        assertEquals(1000004, client.call("B2CInvoice/Issue", SandboxClient.issueData("V".repeat(31))).rtnCode());
+        assertEquals(1000003, client.call("B2CInvoice/Issue", SandboxClient.issueData("V#1")).rtnCode());
+        assertEquals(1000004, client.call("B2CInvoice/Issue", SandboxClient.issueData("V".repeat(51))).rtnCode());
+        // ECPay's own code where the catalog knows it: amounts that do not add up
+        assertEquals(5000022, client.call("B2CInvoice/Issue", SandboxClient.issueData("V2").replace("\"SalesAmount\":100",
+                "\"SalesAmount\":101")).rtnCode());
+        SandboxClient.Result unknown = client.call("B2CInvoice/Issue", SandboxClient.issueData("V3").replace("{", "{\"Padding\":\"x\","));
+        assertEquals(1000003, unknown.rtnCode());
+        assertTrue(unknown.rtnMsg().startsWith("Padding is not a Data field"), unknown.rtnMsg());
         SandboxClient.Result payType = client.call("B2CInvoice/TriggerIssue", "{\"Tsr\":\"T\",\"PayType\":\"1\"}");
         assertEquals(1000005, payType.rtnCode());
         assertTrue(payType.rtnMsg().contains("PayType"), payType.rtnMsg());
         // several problems come back together, one per line, as ECPay does
         SandboxClient.Result two = client.call("B2CInvoice/Invalid", "{\"InvoiceNo\":\"bad\",\"InvoiceDate\":\"15/08/2026\",\"Reason\":\"x\"}");
         assertEquals(2, two.rtnMsg().split("\r\n").length, two.rtnMsg());
-        assertEquals(0, sandbox.ledger().issuedCount("2000132", "V-1"));
+        assertEquals(0, sandbox.ledger().issuedCount("2000132", "V#1"));
     }
 
     @Test

@@ -52,7 +52,7 @@ class SqlIntakeEndToEndTest {
                 String run = Long.toString(System.nanoTime(), 36).toUpperCase();
                 Sql.update(ds, cols + "(1, 'E2E" + run + "A', 'a@example.com', 500, " + items + ")");
                 Sql.update(ds, cols + "(2, 'E2E" + run + "B', 'b@example.com', 500, " + items + ")");
-                Sql.update(ds, cols + "(3, 'E2E-" + run + "', 'c@example.com', 500, " + items + ")");
+                Sql.update(ds, cols + "(3, 'E2E#" + run + "', 'c@example.com', 500, " + items + ")");
                 Sql.await("both invoices issued and written back", 30_000, () -> {
                     var rows = Sql.byKey(ds, "SELECT * FROM erp_invoice_outbox", "outbox_id");
                     return "SUCCEEDED".equals(rows.get("1").get("ecpay_status")) && "SUCCEEDED".equals(rows.get("2").get("ecpay_status"));

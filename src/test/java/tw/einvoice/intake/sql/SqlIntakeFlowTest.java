@@ -101,7 +101,7 @@ class SqlIntakeFlowTest {
                 Sql.update(ds, cols + "(2, 'ORDER2', '2000132', NULL, '0912345678', 500, " + items + ")");
                 Sql.update(ds, cols + "(3, 'ORDER3', NULL, 'c@example.com', NULL, 500, " + items + ")");
                 Sql.update(ds, cols + "(4, 'ORDER4', NULL, 'd@example.com', NULL, 500, 'two coffees')");
-                Sql.update(ds, cols + "(5, 'ORDER-5', NULL, 'e@example.com', NULL, 500, " + items + ")");
+                Sql.update(ds, cols + "(5, 'ORDER#5', NULL, 'e@example.com', NULL, 500, " + items + ")");
                 Sql.update(ds, cols + "(6, 'ORDER6', NULL, NULL, NULL, 500, " + items + ")");
                 Sql.await("every outbox row handled", 20_000,
                         () -> Sql.rows(ds, "SELECT outbox_id FROM erp_invoice_outbox WHERE ecpay_status = 'PENDING'").isEmpty());
