@@ -164,12 +164,27 @@ public final class StartupChecks {
         }
     }
 
+    /**
+     * The folders this job writes hold tax documents, replies and the journal: the ones it creates (and the default
+     * {@code work/} root) are readable by the owner only, so nothing in them is readable by other users of the host.
+     */
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+
     private static void folder(String key, Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new StartupException(key + ": " + dir + " is not a folder (a file of that name exists)");
         }
         try {
-            Files.createDirectories(dir);
+            if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                Path work = Path.of("work").toAbsolutePath();
+                if (dir.startsWith(work) && Files.isDirectory(work)) {
+                    Files.setPosixFilePermissions(work, OWNER_ONLY);
+                }
+            } else {
+                Files.createDirectories(dir);
+            }
         } catch (IOException e) {
             throw new StartupException(key + ": folder " + dir + " cannot be created: " + e.getMessage());
         }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,20 @@ class StartupChecksTest {
             assertDoesNotThrow(() -> new StartupChecks(config).runAll());
             assertTrue(config.flag("sandbox.enabled"));
             assertTrue(Files.isDirectory(tmp.resolve("inbox")), "a missing drop folder is created");
+        }
+    }
+
+    @Test
+    void foldersItCreatesAreReadableByTheOwnerOnly() throws Exception {
+        assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path outbox = tmp.resolve("data/outbox/success");
+        try (RuntimeConfig config = RuntimeConfig.of("sandbox", CONFIG, props("intake.file.inbox", tmp.resolve("data/inbox").toString(),
+                "ecpay.channel.success", "file:" + outbox + "?tempPrefix=.writing-"))) {
+            new StartupChecks(config).folders();
+        }
+        for (Path dir : List.of(tmp.resolve("data"), tmp.resolve("data/inbox"), tmp.resolve("data/outbox"), outbox)) {
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)),
+                    dir.toString());
         }
     }
 
