@@ -3,6 +3,8 @@
 #   dispatch   two dispatcher instances on one PostgreSQL journal against the local sandbox, ~20% injected faults
 #   intake     a 1,000,000-line JSON Lines drop through the shipped file route on a 256 MB heap (H2 file journal)
 #   sql        10,000 inbox rows taken by two route instances, on H2, PostgreSQL and MariaDB
+#   durability intake lines/s and dispatch commands/s of the main job on H2 as shipped (durable), H2 with a write
+#              delay, PostgreSQL and MariaDB; then 10,000 commands with two kill -9, and a kill during a 100,000-line drop
 # "quick" runs smaller sizes (2,000 commands, 100,000 lines). Needs PostgreSQL and MariaDB as for the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,10 @@ run() {  # name, maven arguments...
 run "dispatch: $commands commands, 2 instances, PostgreSQL" -Dtest=DispatchScaleOutTest -Ddispatch.commands=$commands
 run "intake: $lines lines, -Xmx256m" -Dtest=IntakeTortureTest -Dtorture=true -Dtorture.lines=$lines -DargLine=-Xmx256m
 run "sql: 10,000 inbox rows, 2 instances" -Dtest=InboxConcurrencyTest
+run "durability: what durable commits cost" -Dtest=JournalDurabilityCostBench -Dbench=true
+run "crash: $((commands * 2)) commands, 2 x kill -9, 3 journals; kill during a $((lines / 10))-line drop" -Dtest=MainJobCrashTest \
+  -Dcrash.commands=$((commands * 2)) -Dcrash.intake-lines=$((lines / 10))
 
 echo
 echo "== figures (also in $log)"
-grep -E '^(SCALE-OUT|TORTURE|H2:|POSTGRESQL:|MARIADB:)' "$log" || true
+grep -E '^(SCALE-OUT|TORTURE|H2:|POSTGRESQL:|MARIADB:|DURABILITY|CRASH)' "$log" || true
