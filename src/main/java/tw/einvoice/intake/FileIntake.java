@@ -247,7 +247,9 @@ public class FileIntake {
         reject.put("source", r.kind());
         reject.put("file", r.sourceName());
         reject.put("line", r.line().number());
-        reject.put("id", e.commandId());
+        State s = exchange.getProperty(STATE, State.class);
+        // the line's own id as written when it is not a valid command (unknown operation, bad JSON further on ...)
+        reject.put("id", e.commandId() != null || s == null ? e.commandId() : s.parser().rawValue(r.line(), "id"));
         reject.put("field", e.field());
         reject.put("reason", e.reason());
         reject.put("input", r.line().text());

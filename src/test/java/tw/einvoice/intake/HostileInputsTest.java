@@ -314,6 +314,11 @@ class HostileInputsTest {
             String id = raw.get("id");
             if (id != null && !id.isBlank()) {
                 assertEquals(id.strip(), CsvCells.restore(row.get("id")), c + ": id of line " + line.getKey());
+                if (row.get("state").equals("REJECTED")) {
+                    await(c + ": dead letter of line " + line.getKey(), 10_000, () -> Files.exists(DEAD_LETTER.resolve(source
+                            + ".line-" + line.getKey() + ".reject.json")));
+                    assertEquals(id.strip(), deadLetterId(source, line.getKey()).strip(), c + ": dead-letter id of line " + line.getKey());
+                }
                 if (!csv) {
                     assertEquals(id.strip(), json.get(line.getKey()).path("id").asText(), c + ": JSON id of line " + line.getKey());
                 }
@@ -392,6 +397,13 @@ class HostileInputsTest {
                 assertTrue(n > 0, c + ": the log should show: " + text + "\n" + log);
             }
         }
+    }
+
+    /** The id of the dead letter of {@code line}, as the record has it. */
+    private static String deadLetterId(String source, long line) throws IOException {
+        JsonNode n = LineParser.JSON.readTree(Files.readString(DEAD_LETTER.resolve(source + ".line-" + line + ".reject.json"),
+                StandardCharsets.UTF_8));
+        return n.path("id").isNull() ? null : n.path("id").asText(null);
     }
 
     private static Set<Long> deadLetters(String source) {
