@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Decides which files of the local inbox are ready to be taken (the file consumer's {@code filter}):
  * <ul>
  * <li>a drop with a done file beside it ({@code x.csv.done} or {@code x.csv.ok}, written after x.csv is complete) is
- * ready at once; the done file is deleted once the drop has left the inbox;</li>
+ * ready at once; the done file is deleted once the drop has left the inbox (a done file left without its drop for the
+ * quiet period is removed too, so that it cannot announce the next drop of that name);</li>
  * <li>without one: with {@code doneFile=required} it waits (said once in the log); with {@code optional} (the default)
  * it is ready once its size and time stamp stayed the same for the quiet period, measured here from poll to poll
  * (a writer's clock does not matter) — a file renamed into place when complete is ready after one quiet period;</li>
@@ -63,10 +64,15 @@ public class DropReadiness implements GenericFileFilter<File> {
             return false;
         }
         String name = file.getFileNameOnly();
-        if (DropFormat.of(name) == null) {
-            return false; // done files, .part names and anything else that is no drop
-        }
         Path path = file.getFile().toPath();
+        String dropName = dropOfDoneFile(name);
+        if (dropName != null) {
+            removeIfOrphan(path, dropName, file.getFileLength(), file.getLastModified());
+            return false;
+        }
+        if (DropFormat.of(name) == null) {
+            return false; // .part names and anything else that is no drop
+        }
         if (name.startsWith(".")) {
             once(path, () -> LOG.info("Intake ignores {}: a name starting with a dot is a hidden, temporary name; rename it to {} "
                     + "to have it taken", SafeText.log(name), SafeText.log(name.replaceFirst("^\\.+", ""))));
@@ -98,6 +104,42 @@ public class DropReadiness implements GenericFileFilter<File> {
         }
         seen.put(key, new Seen(size, modified, s.since(), now));
         return now - s.since() >= quiet.toNanos();
+    }
+
+    /** The drop a done file stands for ({@code x.csv} for {@code x.csv.done}), or null when the name is no done file. */
+    private String dropOfDoneFile(String name) {
+        for (String suffix : doneSuffixes) {
+            if (name.length() > suffix.length() && name.endsWith(suffix)) {
+                String drop = name.substring(0, name.length() - suffix.length());
+                return DropFormat.of(drop) == null ? null : drop;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A done file whose drop is not in the inbox, and stays so for the quiet period, is removed: its drop was taken
+     * before it came (or never came), and left there it would announce the next drop of that name as complete at once.
+     */
+    private void removeIfOrphan(Path marker, String dropName, long size, long modified) {
+        String key = marker.toAbsolutePath().toString();
+        if (Files.exists(marker.resolveSibling(dropName))) {
+            seen.remove(key);
+            return;
+        }
+        if (quiet(key, size, modified) && !Files.exists(marker.resolveSibling(dropName))) {
+            try {
+                if (Files.deleteIfExists(marker)) {
+                    LOG.info("Intake: done file {} removed: {} is not in the inbox (taken before its done file came, or never "
+                            + "written); a done file must come after its drop is complete", SafeText.log(marker.getFileName()),
+                            SafeText.log(dropName));
+                }
+            } catch (IOException e) {
+                once(marker, () -> LOG.warn("Intake: done file {} without its drop cannot be removed: {}",
+                        SafeText.log(marker.getFileName()), SafeText.log(e.getMessage())));
+            }
+            seen.remove(key);
+        }
     }
 
     private void prune(long now) {

@@ -394,6 +394,24 @@ class IntakeFileRouteTest {
         assertEquals(0L, ((Number) again.get("inserted_count")).longValue(), again.toString());
     }
 
+    /**
+     * A done file that comes after its drop was already taken (the writer paused longer than the quiet period before
+     * writing it) is removed, so that it cannot announce the next drop of that name as complete while it is written.
+     */
+    @Test
+    void aDoneFileWithoutItsDropIsRemoved() throws Exception {
+        Files.createDirectories(INBOX);
+        Path marker = INBOX.resolve("late-marker.jsonl.done");
+        Files.write(marker, new byte[0]);
+        await("the done file without its drop removed", 10_000, () -> !Files.exists(marker));
+        // a done file whose drop is there stays until the drop is taken
+        drop(("{\"id\":\"marked-1\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"MARKED1\"}}\n")
+                .getBytes(StandardCharsets.UTF_8), INBOX, "marked.jsonl");
+        Files.write(INBOX.resolve("marked.jsonl.ok"), new byte[0]);
+        sourceOf("marked.jsonl");
+        await("its done file removed", 10_000, () -> !Files.exists(INBOX.resolve("marked.jsonl.ok")));
+    }
+
     private static long lines(Path p) {
         try {
             return Files.readAllLines(p).stream().filter(l -> !l.isBlank()).count();
