@@ -13,6 +13,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -258,7 +259,7 @@ public final class DropReader implements Iterator<DropLine>, Closeable {
         private boolean grew;
 
         /** {@code size} and {@code modified} (epoch ms) as the file was when it was taken. */
-        public Follow(Path path, long size, long modified, java.time.Duration quiet) {
+        public Follow(Path path, long size, long modified, Duration quiet) {
             this.path = path;
             this.quietNanos = quiet.toNanos();
             this.size = size;

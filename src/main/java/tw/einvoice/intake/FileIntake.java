@@ -2,6 +2,7 @@ package tw.einvoice.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
@@ -17,6 +19,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.apache.camel.Exchange;
+import org.apache.camel.Ordered;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.journal.Journal;
@@ -122,7 +126,7 @@ public class FileIntake {
     }
 
     /** Deletes a drop's done files once the file consumer has moved the drop out of the inbox (it runs after that move). */
-    private static final class DoneFileCleanup extends org.apache.camel.support.SynchronizationAdapter {
+    private static final class DoneFileCleanup extends SynchronizationAdapter {
         private final Path drop;
         private final List<Path> markers;
 
@@ -133,13 +137,13 @@ public class FileIntake {
 
         @Override
         public void onComplete(Exchange exchange) {
-            if (java.nio.file.Files.exists(drop)) {
+            if (Files.exists(drop)) {
                 return; // still in the inbox (it is taken again): its done file still says it is complete
             }
             for (Path marker : markers) {
                 try {
-                    java.nio.file.Files.deleteIfExists(marker);
-                } catch (java.io.IOException e) {
+                    Files.deleteIfExists(marker);
+                } catch (IOException e) {
                     LOG.warn("Intake: done file {} not deleted: {}", SafeText.log(marker), SafeText.log(e.getMessage()));
                 }
             }
@@ -147,7 +151,7 @@ public class FileIntake {
 
         @Override
         public int getOrder() {
-            return org.apache.camel.Ordered.LOWEST; // after the file consumer's own move
+            return Ordered.LOWEST; // after the file consumer's own move
         }
     }
 
@@ -172,7 +176,7 @@ public class FileIntake {
             LineParser parser = format == DropFormat.JSONL ? LineParser.jsonLines(catalog, defaultMerchantId)
                     : LineParser.csv(reader.hasNext() ? reader.next() : null, catalog, defaultMerchantId);
             DropReader opened = reader;
-            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onDone(Exchange done) {
                     opened.close();

@@ -20,10 +20,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +56,7 @@ public class IntakeReports {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeReports.class);
     /** How long after its results a local drop's archived copy is still watched for lines appended to it. */
-    static final java.time.Duration WATCH_AFTER_REPORT = java.time.Duration.ofHours(1);
+    static final Duration WATCH_AFTER_REPORT = Duration.ofHours(1);
     /** Result names end at most in {@code .rejects.big5.jsonl.part}: stems are cut so that every name fits. */
     private static final int LONGEST_SUFFIX = ".rejects.big5.jsonl.part".length();
     private static final List<String> FIXED_REPLY_FIELDS =
@@ -97,12 +100,12 @@ public class IntakeReports {
     private volatile IntakeFileStore files;
     private OperationCatalog catalog = OperationCatalog.standard();
     private String defaultMerchantId = "";
-    private java.time.Duration quiet = java.time.Duration.ofSeconds(10);
+    private Duration quiet = Duration.ofSeconds(10);
     private final List<String> replyFields;
     /** Archived files seen changing: source name -> {size, time stamp, since (nanoTime)}. */
-    private final java.util.Map<String, long[]> changing = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, long[]> changing = new ConcurrentHashMap<>();
     /** The last failure logged per file, so a failure that repeats every round is logged once. */
-    private final java.util.Map<String, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> failures = new ConcurrentHashMap<>();
 
     /** For YAML beans: the journal and clock beans are looked up on first use (bean files load in any order). */
     public IntakeReports() {
@@ -526,7 +529,7 @@ public class IntakeReports {
 
     /** How long a local drop's archived copy must stay unchanged before its results are written (0: no waiting). */
     public void setQuietMs(long ms) {
-        this.quiet = java.time.Duration.ofMillis(Math.max(0, ms));
+        this.quiet = Duration.ofMillis(Math.max(0, ms));
     }
 
     /** A line's command is not final yet: the file's results wait for the next round. */
