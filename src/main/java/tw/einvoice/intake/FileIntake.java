@@ -2,6 +2,7 @@ package tw.einvoice.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
@@ -17,6 +19,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.apache.camel.Exchange;
+import org.apache.camel.Ordered;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.journal.Journal;
@@ -33,7 +37,7 @@ import tw.einvoice.protocol.OperationCatalog;
 public class FileIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileIntake.class);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS").withZone(ZoneOffset.UTC);
 
     public static final String SOURCE_NAME = "IntakeSourceName";
     public static final String MOVE_TO = "IntakeMoveTo";
@@ -54,10 +58,12 @@ public class FileIntake {
     private String archiveDir = "work/intake/archive";
     private String sftpLocalDir = "work/intake/sftp-archive";
     private String sftpArchiveDir = "archive";
+    private List<String> doneSuffixes = List.of(".done", ".ok");
+    private Duration quiet = Duration.ofSeconds(10);
 
     /** What one file's intake needs between its steps (kept in an exchange property). */
     record State(String kind, String sourceName, String originalName, Path readPath, DropReader reader, LineParser parser,
-                 IntakeTally tally) {
+                 IntakeTally tally, DropReader.Follow follow) {
     }
 
     /** A rejected line on its way to the dead-letter channel. */
@@ -85,30 +91,78 @@ public class FileIntake {
         }
     }
 
-    /** Names the drop: {@code <UTC received stamp>-<name>}, unique per drop, the archive name and source name. */
+    /**
+     * Names the drop: {@code <UTC received stamp>-<name>}, unique per drop, the archive name and source name. A long
+     * name, or one holding control characters, is shortened and cleaned there ({@link DropNames#derived}).
+     */
     public void stamp(Exchange exchange) {
         resolve(exchange);
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        exchange.getIn().setHeader(SOURCE_NAME, STAMP.format(clock.instant()) + "-" + name);
+        exchange.getIn().setHeader(SOURCE_NAME, STAMP.format(clock.instant()) + "-" + DropNames.derived(name));
     }
 
-    /** A local drop: read in place; archived to {@code archiveDir} (moved by the file consumer). */
+    /**
+     * A local drop: read in place; archived to {@code archiveDir} (moved by the file consumer). Without a done file it
+     * may still be being written: it is read on until it stayed unchanged for the quiet period. Its done files are
+     * deleted once it has left the inbox.
+     */
     public void openLocal(Exchange exchange) {
         String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
         Path inbox = Paths.get(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
         Path archived = Paths.get(archiveDir).toAbsolutePath().resolve(sourceName);
         exchange.getIn().setHeader(MOVE_TO, archived.toString());
-        open(exchange, "file", inbox, inbox.resolveSibling(".failed").resolve(sourceName).toString());
+        List<Path> markers = DropReadiness.markers(inbox, doneSuffixes);
+        DropReader.Follow follow = null;
+        if (markers.isEmpty()) {
+            if (!quiet.isZero()) {
+                Long length = exchange.getIn().getHeader(Exchange.FILE_LENGTH, Long.class);
+                Long modified = exchange.getIn().getHeader(Exchange.FILE_LAST_MODIFIED, Long.class);
+                follow = new DropReader.Follow(inbox, length == null ? -1 : length, modified == null ? -1 : modified, quiet);
+            }
+        } else {
+            exchange.getExchangeExtension().addOnCompletion(new DoneFileCleanup(inbox, markers));
+        }
+        open(exchange, "file", inbox, inbox.resolveSibling(".failed").resolve(sourceName).toString(), follow);
+    }
+
+    /** Deletes a drop's done files once the file consumer has moved the drop out of the inbox (it runs after that move). */
+    private static final class DoneFileCleanup extends SynchronizationAdapter {
+        private final Path drop;
+        private final List<Path> markers;
+
+        DoneFileCleanup(Path drop, List<Path> markers) {
+            this.drop = drop;
+            this.markers = markers;
+        }
+
+        @Override
+        public void onComplete(Exchange exchange) {
+            if (Files.exists(drop)) {
+                return; // still in the inbox (it is taken again): its done file still says it is complete
+            }
+            for (Path marker : markers) {
+                try {
+                    Files.deleteIfExists(marker);
+                } catch (IOException e) {
+                    LOG.warn("Intake: done file {} not deleted: {}", SafeText.log(marker), SafeText.log(e.getMessage()));
+                }
+            }
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST; // after the file consumer's own move
+        }
     }
 
     /** An SFTP drop: read from the local copy in {@code sftpLocalDir}; archived remotely to {@code sftpArchiveDir}. */
     public void openSftp(Exchange exchange) {
         String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
         exchange.getIn().setHeader(MOVE_TO, sftpArchiveDir + "/" + sourceName);
-        open(exchange, "sftp", Paths.get(sftpLocalDir).toAbsolutePath().resolve(sourceName), ".failed/" + sourceName);
+        open(exchange, "sftp", Paths.get(sftpLocalDir).toAbsolutePath().resolve(sourceName), ".failed/" + sourceName, null);
     }
 
-    private void open(Exchange exchange, String kind, Path readPath, String failedTo) {
+    private void open(Exchange exchange, String kind, Path readPath, String failedTo, DropReader.Follow follow) {
         String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
         String originalName = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         DropFormat format = DropFormat.of(originalName);
@@ -118,26 +172,27 @@ public class FileIntake {
             if (format == null) {
                 throw new UnreadableFileException("is neither .jsonl/.ndjson nor .csv");
             }
-            reader = DropReader.open(readPath, charset);
+            reader = DropReader.open(readPath, charset, follow);
             LineParser parser = format == DropFormat.JSONL ? LineParser.jsonLines(catalog, defaultMerchantId)
                     : LineParser.csv(reader.hasNext() ? reader.next() : null, catalog, defaultMerchantId);
             DropReader opened = reader;
-            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onDone(Exchange done) {
                     opened.close();
                 }
             });
             exchange.setProperty(STATE, new State(kind, sourceName, originalName, readPath, reader, parser,
-                    new IntakeTally(sourceName, clock, progressInterval)));
+                    new IntakeTally(sourceName, clock, progressInterval), follow));
             exchange.getIn().setBody(new Chunks(reader, chunkSize));
-            LOG.info("Intake {}: reading {} ({}, {})", sourceName, originalName, format.extension(), charset.name());
+            LOG.info("Intake {}: reading {} ({}, {})", SafeText.log(sourceName), SafeText.log(originalName), format.extension(),
+                    charset.name());
         } catch (UnreadableFileException e) {
             if (reader != null) {
                 reader.close();
             }
             String why = originalName + " cannot be read: it " + e.getMessage();
-            LOG.error("Intake {}: {}; moved to {}", sourceName, why, failedTo);
+            LOG.error("Intake {}: {}; moved to {}", SafeText.log(sourceName), SafeText.log(why), SafeText.log(failedTo));
             exchange.getIn().setHeader(UNREADABLE, why);
             exchange.getIn().setHeader(MOVE_TO, failedTo);
         } catch (RuntimeException e) {
@@ -196,7 +251,9 @@ public class FileIntake {
         reject.put("source", r.kind());
         reject.put("file", r.sourceName());
         reject.put("line", r.line().number());
-        reject.put("id", e.commandId());
+        State s = exchange.getProperty(STATE, State.class);
+        // the line's own id as written when it is not a valid command (unknown operation, bad JSON further on ...)
+        reject.put("id", e.commandId() != null || s == null ? e.commandId() : s.parser().rawValue(r.line(), "id"));
         reject.put("field", e.field());
         reject.put("reason", e.reason());
         reject.put("input", r.line().text());
@@ -207,7 +264,7 @@ public class FileIntake {
         exchange.getIn().setHeader(FIELD, e.field());
         exchange.getIn().setHeader(REASON, e.reason());
         if (LOG.isDebugEnabled()) {
-            LOG.debug("Intake {}: rejected {}", r.sourceName(), e.getMessage());
+            LOG.debug("Intake {}: rejected {}", SafeText.log(r.sourceName()), SafeText.log(e.getMessage()));
         }
         return reject.toString() + "\n";
     }
@@ -254,6 +311,12 @@ public class FileIntake {
                 s.kind().equals("file") ? exchange.getIn().getHeader(MOVE_TO, String.class) : s.readPath().toString(),
                 s.parser().format(), DropFormat.charsetOf(s.originalName(), defaultCharset).name(), t.lines(), t.insertedCount(),
                 t.duplicateCount(), t.rejectedCount()));
+        if (s.follow() != null && s.follow().grew()) {
+            LOG.warn("Intake {}: {} grew while it was read (it was still being written): read on until it stayed unchanged "
+                    + "for {} ms. Write drops under another name and rename them, or add a done file ({}), when complete",
+                    SafeText.log(s.sourceName()), SafeText.log(s.originalName()), quiet.toMillis(),
+                    SafeText.log(s.originalName()) + doneSuffixes.stream().findFirst().orElse(".done"));
+        }
         String summary = t.summary();
         LOG.info(summary);
         return summary;
@@ -298,6 +361,16 @@ public class FileIntake {
 
     public void setSftpArchiveDir(String sftpArchiveDir) {
         this.sftpArchiveDir = sftpArchiveDir;
+    }
+
+    /** Done-file suffixes, {@code .done,.ok} by default. */
+    public void setDoneSuffixes(String list) {
+        this.doneSuffixes = DropReadiness.suffixes(list);
+    }
+
+    /** How long a drop without a done file must stay unchanged before its end counts (0: no waiting). */
+    public void setQuietMs(long ms) {
+        this.quiet = Duration.ofMillis(Math.max(0, ms));
     }
 
     public String getArchiveDir() {

@@ -67,17 +67,39 @@ public final class IntakeFileStore {
             ps.setObject(1, Journal.utc(clock.instant().minus(STALE_REPORTING)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new IntakeFile(rs.getString("source_name"), rs.getString("source_kind"),
-                            rs.getString("original_name"), rs.getString("archive_path"),
-                            DropFormat.valueOf(rs.getString("format").toUpperCase(java.util.Locale.ROOT)), rs.getString("charset"),
-                            rs.getLong("line_count"), rs.getLong("inserted_count"), rs.getLong("duplicate_count"),
-                            rs.getLong("rejected_count")));
+                    out.add(row(rs));
                 }
             }
         } catch (SQLException e) {
             throw new JournalException("cannot list intake files: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** Files of this kind whose results were written within {@code window}. */
+    public List<IntakeFile> recentlyReported(String kind, Duration window) {
+        String sql = "SELECT f.* FROM ecpay_intake_file f WHERE f.state = 'REPORTED' AND f.source_kind = ? AND f.updated_at > ?";
+        List<IntakeFile> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, kind);
+            ps.setObject(2, Journal.utc(clock.instant().minus(window)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw new JournalException("cannot list intake files: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static IntakeFile row(ResultSet rs) throws SQLException {
+        return new IntakeFile(rs.getString("source_name"), rs.getString("source_kind"),
+                rs.getString("original_name"), rs.getString("archive_path"),
+                DropFormat.valueOf(rs.getString("format").toUpperCase(java.util.Locale.ROOT)), rs.getString("charset"),
+                rs.getLong("line_count"), rs.getLong("inserted_count"), rs.getLong("duplicate_count"),
+                rs.getLong("rejected_count"));
     }
 
     /** Moves a file from one state to another; false when another instance got there first. */

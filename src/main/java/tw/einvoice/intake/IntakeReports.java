@@ -20,10 +20,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +45,20 @@ import tw.einvoice.protocol.OperationCatalog;
  * ready to fix and drop again (written only when there are some).</li>
  * </ul>
  * The archived file is read again (streaming), so reports of million-line files need no more memory than intake.
+ * Every cell of the CSV files is neutralised against formula injection ({@link CsvCells}); JSON outputs are not.
+ *
+ * <p>A local drop that was still being written when it was taken may grow in the archive (the writer keeps its file
+ * open): results wait until the archived file stayed unchanged for the quiet period, lines beyond those taken are
+ * reported as NOT_TAKEN (and put in the rejects file, to drop again), and a file that changes after its results were
+ * written within {@link #WATCH_AFTER_REPORT} gets them written again, with an ERROR in the log each time.
  */
 public class IntakeReports {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeReports.class);
+    /** How long after its results a local drop's archived copy is still watched for lines appended to it. */
+    static final Duration WATCH_AFTER_REPORT = Duration.ofHours(1);
+    /** Result names end at most in {@code .rejects.big5.jsonl.part}: stems are cut so that every name fits. */
+    private static final int LONGEST_SUFFIX = ".rejects.big5.jsonl.part".length();
     private static final List<String> FIXED_REPLY_FIELDS =
             List.of("InvoiceNo", "InvoiceNumber", "InvoiceDate", "RandomNumber", "OrderNumber");
 
@@ -87,7 +100,12 @@ public class IntakeReports {
     private volatile IntakeFileStore files;
     private OperationCatalog catalog = OperationCatalog.standard();
     private String defaultMerchantId = "";
+    private Duration quiet = Duration.ofSeconds(10);
     private final List<String> replyFields;
+    /** Archived files seen changing: source name -> {size, time stamp, since (nanoTime)}. */
+    private final Map<String, long[]> changing = new ConcurrentHashMap<>();
+    /** The last failure logged per file, so a failure that repeats every round is logged once. */
+    private final Map<String, String> failures = new ConcurrentHashMap<>();
 
     /** For YAML beans: the journal and clock beans are looked up on first use (bean files load in any order). */
     public IntakeReports() {
@@ -121,10 +139,15 @@ public class IntakeReports {
 
     /** Writes the result files of every file whose commands are all final; returns the files written. */
     public List<ReportFile> writeDue() {
+        watchReported();
         List<ReportFile> written = new ArrayList<>();
         for (IntakeFileStore.IntakeFile f : files.dueForReport()) {
-            if (!Files.isRegularFile(Paths.get(f.archivePath()))) {
+            Path archive = Paths.get(f.archivePath());
+            if (!Files.isRegularFile(archive)) {
                 continue; // not archived yet (the consumer moves it when intake completes): next round
+            }
+            if (stillChanging(f, archive)) {
+                continue; // a writer is still appending to it: results once it stayed unchanged for the quiet period
             }
             if (!files.transition(f.sourceName(), "INTAKEN", "REPORTING") && !files.reclaimStale(f.sourceName())) {
                 continue; // another instance took it
@@ -134,15 +157,83 @@ public class IntakeReports {
                     written.add(new ReportFile(f.kind(), f.sourceName(), p));
                 }
                 files.transition(f.sourceName(), "REPORTING", "REPORTED");
+                failures.remove(f.sourceName());
             } catch (NotFinalYet e) {
                 files.transition(f.sourceName(), "REPORTING", "INTAKEN");
-                LOG.debug("Intake {}: {}; result files later", f.sourceName(), e.getMessage());
+                LOG.debug("Intake {}: {}; result files later", SafeText.log(f.sourceName()), SafeText.log(e.getMessage()));
             } catch (RuntimeException e) {
                 files.transition(f.sourceName(), "REPORTING", "INTAKEN");
-                LOG.error("Intake {}: result files not written, will try again: {}", f.sourceName(), e.getMessage());
+                String why = SafeText.log(e.getMessage());
+                if (!why.equals(failures.put(f.sourceName(), why))) {
+                    LOG.error("Intake {}: result files not written, tried again each round (logged again only if the reason "
+                            + "changes): {}", SafeText.log(f.sourceName()), why);
+                } else {
+                    LOG.debug("Intake {}: result files still not written: {}", SafeText.log(f.sourceName()), why);
+                }
             }
         }
         return written;
+    }
+
+    /**
+     * True while a local drop's archived copy is still changing: its time stamp is younger than the quiet period, and
+     * it has not stayed unchanged that long since it was first seen so.
+     */
+    private boolean stillChanging(IntakeFileStore.IntakeFile f, Path archive) {
+        if (!"file".equals(f.kind()) || quiet.isZero()) {
+            return false;
+        }
+        try {
+            long size = Files.size(archive);
+            long modified = Files.getLastModifiedTime(archive).toMillis();
+            long age = System.currentTimeMillis() - modified;
+            if (age >= quiet.toMillis()) {
+                changing.remove(f.sourceName());
+                return false;
+            }
+            long now = System.nanoTime();
+            long[] seen = changing.get(f.sourceName());
+            if (seen == null || seen[0] != size || seen[1] != modified) {
+                changing.put(f.sourceName(), new long[] {size, modified, now});
+                return true;
+            }
+            if (now - seen[2] >= quiet.toNanos()) {
+                changing.remove(f.sourceName());
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            return false; // write() reports what is wrong with the file
+        }
+    }
+
+    /** A local drop whose archived copy changed after its results were written is reported again. */
+    private void watchReported() {
+        for (IntakeFileStore.IntakeFile f : files.recentlyReported("file", WATCH_AFTER_REPORT)) {
+            Path archive = Paths.get(f.archivePath());
+            Path result = resultPath(archive, ".result.csv");
+            try {
+                if (!Files.isRegularFile(archive) || !Files.isRegularFile(result)
+                        || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(result)) <= 0) {
+                    continue;
+                }
+            } catch (IOException e) {
+                continue;
+            }
+            if (files.transition(f.sourceName(), "REPORTED", "INTAKEN")) {
+                LOG.warn("Intake {}: the archived file changed after its result files were written (a writer is still "
+                        + "appending to {}): they are written again", SafeText.log(f.sourceName()), SafeText.log(f.originalName()));
+            }
+        }
+    }
+
+    /** Where a result file of the archived drop goes: beside it, named after its stem, cut to fit if need be. */
+    static Path resultPath(Path archive, String suffix) {
+        String stem = DropFormat.stem(archive.getFileName().toString());
+        if (DropNames.utf8Length(stem) + LONGEST_SUFFIX > DropNames.MAX_NAME_BYTES) {
+            stem = DropNames.fit(stem, "", DropNames.MAX_NAME_BYTES - LONGEST_SUFFIX);
+        }
+        return archive.resolveSibling(stem + suffix);
     }
 
     /**
@@ -152,7 +243,8 @@ public class IntakeReports {
     public void uploadFailed(ReportFile report, Exception error) {
         if (files.transition(report.getSourceName(), "REPORTED", "INTAKEN")) {
             LOG.warn("Intake {}: result file {} not uploaded ({}); written and uploaded again later",
-                    report.getSourceName(), report.getName(), error == null ? "unknown error" : error.getMessage());
+                    SafeText.log(report.getSourceName()), SafeText.log(report.getName()),
+                    error == null ? "unknown error" : SafeText.log(error.getMessage()));
         }
     }
 
@@ -160,21 +252,26 @@ public class IntakeReports {
     private record LineResult(long line, String id, String operation, String state, String duplicateOf, String rtnCode,
                               String rtnMsg, String field, String reason, JsonNode reply) {
         boolean toReject() {
-            return state.equals("REJECTED") || state.equals("DEAD");
+            return state.equals("REJECTED") || state.equals("DEAD") || state.equals(NOT_TAKEN) || state.equals("MISSING");
         }
     }
 
+    /** A line of the archived file beyond the lines taken: appended after the file was taken. */
+    static final String NOT_TAKEN = "NOT_TAKEN";
+
     List<Path> write(IntakeFileStore.IntakeFile f) {
         Path archive = Paths.get(f.archivePath());
-        String stem = DropFormat.stem(archive.getFileName().toString());
         Path dir = archive.getParent();
         Charset inputCharset = DropFormat.charset(f.charset());
         String big5 = DropFormat.isBig5Name(archive.getFileName().toString()) ? ".big5" : "";
-        Path resultCsv = dir.resolve(stem + ".result.csv");
-        Path resultJsonl = dir.resolve(stem + ".result.jsonl");
-        Path rejects = dir.resolve(stem + ".rejects" + big5 + "." + f.format().extension());
+        Path resultCsv = resultPath(archive, ".result.csv");
+        Path resultJsonl = resultPath(archive, ".result.jsonl");
+        Path rejects = resultPath(archive, ".rejects" + big5 + "." + f.format().extension());
         long rejected = 0;
         long total = 0;
+        long firstNotTaken = 0;
+        long lastNotTaken = 0;
+        long notTaken = 0;
         long started = System.nanoTime();
         try (DropReader reader = DropReader.open(archive, inputCharset);
              Connection c = journal.dataSource().getConnection();
@@ -194,17 +291,25 @@ public class IntakeReports {
             List<String> head = new ArrayList<>(List.of("line", "id", "operation", "state", "duplicateOf", "RtnCode", "RtnMsg",
                     "field", "reason"));
             head.addAll(replyFields);
-            csv.printRecord(head);
+            csv.printRecord(CsvCells.neutralise(head));
             while (reader.hasNext()) {
                 DropLine line = reader.next();
-                LineResult r = result(f, parser, line, lookup);
                 total++;
+                LineResult r;
+                if (total > f.lines()) {
+                    r = notTaken(parser, line);
+                    notTaken++;
+                    firstNotTaken = firstNotTaken == 0 ? line.number() : firstNotTaken;
+                    lastNotTaken = line.number();
+                } else {
+                    r = result(f, parser, line, lookup);
+                }
                 List<String> row = new ArrayList<>(List.of(Long.toString(r.line()), nz(r.id()), nz(r.operation()), r.state(),
                         nz(r.duplicateOf()), nz(r.rtnCode()), nz(r.rtnMsg()), nz(r.field()), nz(r.reason())));
                 for (String field : replyFields) {
                     row.add(r.reply() == null ? "" : r.reply().path(field).asText(""));
                 }
-                csv.printRecord(row);
+                csv.printRecord(CsvCells.neutralise(row));
                 if (jsonl != null) {
                     jsonl.write(jsonResult(r).toString());
                     jsonl.write('\n');
@@ -213,6 +318,9 @@ public class IntakeReports {
                     rejected++;
                     rejectsOut.write(parser, line, r);
                 }
+            }
+            if ("file".equals(f.kind()) && Files.size(archive) > reader.position()) {
+                throw new NotFinalYet("the archived file grew while its results were written");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results of " + f.sourceName() + ": " + e.getMessage(), e);
@@ -229,9 +337,21 @@ public class IntakeReports {
         } else {
             deleteQuietly(part(rejects));
         }
-        LOG.info("Intake {}: results written, {} lines, {} rejected or dead, in {} ({} ms)", f.sourceName(), total, rejected,
-                dir, (System.nanoTime() - started) / 1_000_000);
+        if (notTaken > 0) {
+            LOG.error("Intake {}: {} line(s) of {} were never taken (lines {} to {}): they were written after the file was "
+                    + "taken, while it was still being written. They are NOT_TAKEN in the result file and are in the rejects "
+                    + "file, to drop again. Write drops under another name and rename them, or add a done file, when complete",
+                    SafeText.log(f.sourceName()), notTaken, SafeText.log(f.originalName()), firstNotTaken, lastNotTaken);
+        }
+        LOG.info("Intake {}: results written, {} lines, {} rejected or dead, in {} ({} ms)", SafeText.log(f.sourceName()), total,
+                rejected, SafeText.log(dir), (System.nanoTime() - started) / 1_000_000);
         return out;
+    }
+
+    private static LineResult notTaken(LineParser parser, DropLine line) {
+        return new LineResult(line.number(), parser.rawValue(line, "id"), parser.rawValue(line, "operation"), NOT_TAKEN,
+                null, null, null, null, "not taken: written after the file was taken (it was still being written); drop "
+                + "this line again", null);
     }
 
     private LineResult result(IntakeFileStore.IntakeFile f, LineParser parser, DropLine line, PreparedStatement lookup)
@@ -240,13 +360,17 @@ public class IntakeReports {
         try {
             command = parser.parse(line);
         } catch (InvalidLineException e) {
-            return new LineResult(line.number(), e.commandId(), null, "REJECTED", null, null, null, e.field(), e.reason(), null);
+            // the line's own id and operation as written, even when they are what is wrong with it
+            String id = e.commandId() != null ? e.commandId() : parser.rawValue(line, "id");
+            return new LineResult(line.number(), id, parser.rawValue(line, "operation"), "REJECTED", null, null, null,
+                    e.field(), e.reason(), null);
         }
         lookup.setString(1, command.id());
         try (ResultSet rs = lookup.executeQuery()) {
             if (!rs.next()) {
                 return new LineResult(line.number(), command.id(), command.operation(), "MISSING", null, null, null,
-                        null, "not in the journal", null);
+                        null, "not in the journal: the line changed after the file was taken (it was still being written); "
+                        + "drop this line again", null);
             }
             String state = rs.getString("state");
             if (!"SUCCEEDED".equals(state) && !"DEAD".equals(state)) {
@@ -312,7 +436,7 @@ public class IntakeReports {
                 }
             }
             csv = new CSVPrinter(out, LineParser.CSV);
-            csv.printRecord(header);
+            csv.printRecord(CsvCells.neutralise(header));
         }
 
         void write(LineParser parser, DropLine line, LineResult r) throws IOException {
@@ -339,7 +463,7 @@ public class IntakeReports {
             }
             List<String> cells;
             try {
-                cells = new ArrayList<>(line.text() == null ? List.of() : LineParser.cells(line.text()));
+                cells = new ArrayList<>(line.text() == null ? List.of() : parser.csvCells(line.text()));
             } catch (IllegalArgumentException e) {
                 cells = new ArrayList<>(List.of(nz(line.text())));
             }
@@ -349,7 +473,7 @@ public class IntakeReports {
             cells.set(header.indexOf("rejectLine"), Long.toString(line.number()));
             cells.set(header.indexOf("rejectField"), field);
             cells.set(header.indexOf("rejectReason"), reason);
-            csv.printRecord(cells);
+            csv.printRecord(CsvCells.neutralise(cells));
         }
 
         @Override
@@ -401,6 +525,11 @@ public class IntakeReports {
 
     public void setCatalog(OperationCatalog catalog) {
         this.catalog = catalog;
+    }
+
+    /** How long a local drop's archived copy must stay unchanged before its results are written (0: no waiting). */
+    public void setQuietMs(long ms) {
+        this.quiet = Duration.ofMillis(Math.max(0, ms));
     }
 
     /** A line's command is not final yet: the file's results wait for the next round. */

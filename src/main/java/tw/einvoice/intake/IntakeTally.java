@@ -21,7 +21,7 @@ public final class IntakeTally {
     private long rejected;
 
     public IntakeTally(String name, Clock clock, Duration interval) {
-        this.name = name;
+        this.name = SafeText.log(name);
         this.clock = clock;
         this.interval = interval;
         this.started = clock.instant();

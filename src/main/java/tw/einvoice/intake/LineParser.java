@@ -26,8 +26,10 @@ import tw.einvoice.protocol.OperationCatalog;
  * <li>CSV: columns {@code id}, {@code operation}, optional {@code merchantId}, then ECPay Data field names. Empty
  * cells are left out. A list field ({@code Items}) is a JSON cell: {@code "[{""ItemName"":""Pen"",...}]"}.
  * Columns {@code rejectLine}, {@code rejectField}, {@code rejectReason} (added in rejects files) are ignored, so a
- * fixed rejects file can be dropped again as it is.</li>
+ * fixed rejects file can be dropped again as it is; in such a file the cells neutralised against formula injection
+ * ({@link CsvCells}) are read back to their values.</li>
  * </ul>
+ * The keys of a command (id, merchant, business keys) may not hold control characters ({@link IntakeKeys}).
  * One record per physical line: CSV cells may not hold line breaks (JSON cells never need one).
  */
 public final class LineParser {
@@ -42,12 +44,15 @@ public final class LineParser {
     private final OperationCatalog catalog;
     private final String defaultMerchantId;
     private final List<String> header;
+    /** A rejects file written by this product: its cells were neutralised against formula injection. */
+    private final boolean neutralised;
 
     private LineParser(DropFormat format, OperationCatalog catalog, String defaultMerchantId, List<String> header) {
         this.format = format;
         this.catalog = catalog;
         this.defaultMerchantId = defaultMerchantId;
-        this.header = header;
+        this.neutralised = header.containsAll(REJECT_COLUMNS);
+        this.header = neutralised ? header.stream().map(CsvCells::restore).toList() : header;
     }
 
     public static LineParser jsonLines(OperationCatalog catalog, String defaultMerchantId) {
@@ -95,7 +100,9 @@ public final class LineParser {
     public Command parse(DropLine line) {
         ObjectNode node = node(line);
         try {
-            return Command.from(node, catalog, defaultMerchantId);
+            Command command = Command.from(node, catalog, defaultMerchantId);
+            IntakeKeys.check(command, catalog);
+            return command;
         } catch (InvalidCommandException e) {
             String id = e.commandId() != null ? e.commandId() : node.path("id").asText(null);
             throw new InvalidLineException(line.number(), e.field(), e.getMessage(), id);
@@ -123,10 +130,37 @@ public final class LineParser {
         return (ObjectNode) node;
     }
 
+    /**
+     * The line's own value of {@code key} ({@code id}, {@code operation}) as written, whether or not the line is a
+     * valid command; null when the line has none or cannot be read that far.
+     */
+    public String rawValue(DropLine line, String key) {
+        if (line.text() == null) {
+            return null;
+        }
+        try {
+            if (format == DropFormat.JSONL) {
+                JsonNode value = jsonNode(line).get(key);
+                return value == null || value.isNull() ? null : value.isValueNode() ? value.asText() : value.toString();
+            }
+            int i = header.indexOf(key);
+            List<String> cells = csvCells(line.text());
+            return i < 0 || i >= cells.size() || cells.get(i).isEmpty() ? null : cells.get(i);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The cells of a CSV line as values (neutralised cells of a rejects file read back). */
+    List<String> csvCells(String text) {
+        List<String> cells = cells(text);
+        return neutralised ? cells.stream().map(CsvCells::restore).toList() : cells;
+    }
+
     private ObjectNode csvNode(DropLine line) {
         List<String> cells;
         try {
-            cells = cells(line.text());
+            cells = csvCells(line.text());
         } catch (IllegalArgumentException e) {
             throw new InvalidLineException(line.number(), "(line)", "is not valid CSV: " + e.getMessage(), null);
         }

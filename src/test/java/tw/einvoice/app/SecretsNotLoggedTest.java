@@ -80,7 +80,7 @@ class SecretsNotLoggedTest {
             env.put("INTAKE_FILE_INBOX", inbox.toString());
             env.put("INTAKE_FILE_ARCHIVE", ROOT.resolve("archive").toString());
 
-            Process app = start(env, "run", "intake.file.poll-ms=200", "intake.file.read-lock-check-ms=200",
+            Process app = start(env, "run", "intake.file.poll-ms=200", "intake.file.read-lock-check-ms=200", "intake.file.quiet-ms=300",
                     "intake.results.period-ms=300", "intake.sftp.poll-ms=300", "ecpay.dispatch.poll-interval=200",
                     "intake.sftp.work-dir=" + ROOT.resolve("sftp-download"), "intake.sftp.local-dir=" + ROOT.resolve("sftp-archive"),
                     // Camel dumps every route, bean and data format at startup (as the shipped configuration has it), to files here

@@ -38,6 +38,8 @@ class IntakeDatabasesTest {
             intake.setDefaultMerchantId("2000132");
             intake.setChunkSize(10);
             intake.setArchiveDir(tmp.resolve("archive").toString());
+            // called by hand, without the file consumer's headers and its quiet period before: no waiting for growth
+            intake.setQuietMs(0);
             Path inbox = Files.createDirectories(tmp.resolve("inbox"));
             Path file = inbox.resolve("db.jsonl");
             Files.writeString(file, String.join("\n",
@@ -75,6 +77,7 @@ class IntakeDatabasesTest {
             Files.move(file, Path.of(ex.getIn().getHeader(FileIntake.MOVE_TO, String.class)));
             IntakeReports reports = new IntakeReports(journal, Clock.systemUTC());
             reports.setDefaultMerchantId("2000132");
+            reports.setQuietMs(0);
             assertEquals(0, reports.writeDue().size(), "reported while commands were NEW");
             IntakeFixtures.finish(ds, "db-1", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1}");
             IntakeFixtures.finish(ds, "db-3", "SUCCEEDED", 4000003, "排程成功", null, "{\"RtnCode\":4000003}");

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestInstance;
                 "journal.url=jdbc:h2:mem:intake-file;DB_CLOSE_DELAY=-1",
                 "intake.file.inbox=target/intake-file-test/inbox",
                 "intake.file.archive-dir=target/intake-file-test/archive",
-                "intake.file.poll-ms=100", "intake.file.read-lock-check-ms=200", "intake.results.period-ms=200",
+                "intake.file.poll-ms=100", "intake.file.read-lock-check-ms=200", "intake.file.quiet-ms=300", "intake.results.period-ms=200",
                 "intake.reject-channel=file:target/intake-file-test/dead-letter?fileName=rejects.jsonl&fileExist=Append"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IntakeFileRouteTest {
@@ -44,8 +44,16 @@ class IntakeFileRouteTest {
     static final Path INBOX = ROOT.resolve("inbox");
     static final Path ARCHIVE = ROOT.resolve("archive");
 
+    static final LogCapture LOG;
+
     static {
         IntakeFixtures.deleteTree(ROOT);
+        LOG = new LogCapture();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopCapture() {
+        LOG.close();
     }
 
     @BeanInject
@@ -215,7 +223,7 @@ class IntakeFileRouteTest {
         await("empty.csv in .failed", 10_000, () -> exists(INBOX.resolve(".failed"), "empty.csv"));
         await("empty.jsonl recorded", 10_000, () -> count(ds(),
                 "SELECT COUNT(*) FROM ecpay_intake_file WHERE original_name = 'empty.jsonl' AND line_count = 0") == 1);
-        assertFalse(Files.exists(INBOX.resolve("empty.jsonl")));
+        await("empty.jsonl archived", 10_000, () -> !Files.exists(INBOX.resolve("empty.jsonl")));
         assertFalse(Files.exists(INBOX.resolve("empty.csv")));
     }
 
@@ -266,6 +274,142 @@ class IntakeFileRouteTest {
         String source = sourceOf("slow.jsonl");
         assertEquals(20, count(ds(), "SELECT COUNT(*) FROM ecpay_command WHERE source_name = ?", source));
         assertEquals(1, count(ds(), "SELECT COUNT(*) FROM ecpay_intake_file WHERE original_name = 'slow.jsonl'"));
+    }
+
+    /**
+     * The hostile probe's writer: one line at a time straight into the inbox, pausing longer than the quiet period, so
+     * the file is taken while it is still being written and the writer goes on appending to the archived copy. Its
+     * results are even written between two lines. No line may be lost silently: every line ends up in the result file
+     * once (journaled, or NOT_TAKEN and in the rejects file), with an ERROR in the log, and the rejects file takes the
+     * rest in when dropped again.
+     */
+    @Test
+    void aWriterAppendingAfterTheFileWasTakenLosesNoLineSilently() throws Exception {
+        int logStart = LOG.mark();
+        Files.createDirectories(INBOX);
+        Path target = INBOX.resolve("appending.jsonl");
+        int total = 6;
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = Files.newOutputStream(target)) {
+                for (int i = 1; i <= total; i++) {
+                    out.write(("{\"id\":\"appending-" + i + "\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":"
+                            + "\"APPENDING" + i + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    Thread.sleep(1000);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        String source = sourceOf("appending.jsonl");
+        // the commands taken become final at once, so results are written while the writer is still at work
+        IntakeFixtures.finishAll(ds(), source, "SUCCEEDED");
+        Path result = ARCHIVE.resolve(DropFormat.stem(source) + ".result.csv");
+        await("a first result file", 10_000, () -> Files.exists(result));
+        writer.join();
+        await("a result file with every line", 20_000, () -> {
+            try {
+                return Files.exists(result) && IntakeFixtures.csv(result).size() == total;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        await("reported", 10_000, () -> count(ds(), "SELECT COUNT(*) FROM ecpay_intake_file WHERE source_name = ? AND state = 'REPORTED'",
+                source) == 1);
+        long taken = count(ds(), "SELECT COUNT(*) FROM ecpay_command WHERE source_name = ?", source);
+        assertTrue(taken >= 1 && taken < total, "taken while still being written: " + taken + " of " + total + " lines");
+
+        List<CSVRecord> rows = IntakeFixtures.csv(result);
+        assertEquals(List.of("1", "2", "3", "4", "5", "6"), rows.stream().map(r -> r.get("line")).toList());
+        for (CSVRecord r : rows) {
+            String expected = Long.parseLong(r.get("line")) <= taken ? "SUCCEEDED" : "NOT_TAKEN";
+            assertEquals(expected, r.get("state"), r.toString());
+            assertEquals("appending-" + r.get("line"), r.get("id"));
+        }
+        List<JsonNode> rejects = IntakeFixtures.jsonLines(ARCHIVE.resolve(DropFormat.stem(source) + ".rejects.jsonl"));
+        assertEquals(total - taken, rejects.size());
+        assertTrue(rejects.get(0).get("reject").get("reason").asText().contains("written after the file was taken"), rejects.toString());
+        String log = LOG.since(logStart);
+        assertTrue(log.contains("were never taken (lines " + (taken + 1) + " to " + total + ")"), log);
+        assertTrue(log.contains("changed after its result files were written"), log);
+
+        // the rejects file is a drop: the lines not taken go in
+        drop(Files.readAllBytes(ARCHIVE.resolve(DropFormat.stem(source) + ".rejects.jsonl")), INBOX, "appending-rest.jsonl");
+        String rest = sourceOf("appending-rest.jsonl");
+        assertEquals(total - taken, count(ds(), "SELECT COUNT(*) FROM ecpay_command WHERE source_name = ?", rest));
+        assertEquals(total, count(ds(), "SELECT COUNT(*) FROM ecpay_command WHERE id LIKE 'appending-%'"));
+    }
+
+    /**
+     * Formula-like values from the ERP and in ECPay's replies: the CSV result and rejects files neutralise them with a
+     * leading quote, the JSON outputs keep them, and a rejects file dropped again gives the journal the original values.
+     */
+    @Test
+    void formulasAreNeutralisedInCsvFilesOnlyAndComeBackWhole() throws Exception {
+        drop(("{\"id\":\"=fx-json-1\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"@FXJSON1\"}}\n")
+                .getBytes(StandardCharsets.UTF_8), INBOX, "formulas.jsonl");
+        drop(("id,operation,InvoiceNumber,InvoiceDate,Remark\n"
+                + "-fx-csv-1,B2BInvoice/IssueConfirm,CD12340001,2026-11-20,=SUM(A1:A9)\n"
+                + "fx-csv-2,B2BInvoice/IssueConfirm,CD12340002,2026-11-20,'+quoted\n").getBytes(StandardCharsets.UTF_8), INBOX,
+                "formulas.csv");
+        String json = sourceOf("formulas.jsonl");
+        String csv = sourceOf("formulas.csv");
+        String hostileReply = "{\"RtnCode\":1,\"RtnMsg\":\"=HYPERLINK(\\\"http://evil.example\\\")\",\"InvoiceNo\":\"@AB12345678\","
+                + "\"InvoiceDate\":\"+2026-11-20\",\"RandomNumber\":\"-123\"}";
+        IntakeFixtures.finish(ds(), "=fx-json-1", "SUCCEEDED", 1, "=HYPERLINK(\"http://evil.example\")", null, hostileReply);
+        IntakeFixtures.finish(ds(), "-fx-csv-1", "DEAD", 1200125, "\tno such invoice", "-DEAD: @reason", null);
+        IntakeFixtures.finish(ds(), "fx-csv-2", "SUCCEEDED", 1, "成功", null, null);
+        Path jsonResult = ARCHIVE.resolve(DropFormat.stem(json) + ".result.csv");
+        Path csvRejects = ARCHIVE.resolve(DropFormat.stem(csv) + ".rejects.csv");
+        await("result files", 10_000, () -> Files.exists(jsonResult) && Files.exists(csvRejects));
+
+        CSVRecord row = IntakeFixtures.csv(jsonResult).get(0);
+        assertEquals("'=fx-json-1", row.get("id"));
+        assertEquals("'=HYPERLINK(\"http://evil.example\")", row.get("RtnMsg"));
+        assertEquals("'@AB12345678", row.get("InvoiceNo"));
+        assertEquals("'+2026-11-20", row.get("InvoiceDate"));
+        assertEquals("'-123", row.get("RandomNumber"));
+        JsonNode jsonRow = IntakeFixtures.jsonLines(ARCHIVE.resolve(DropFormat.stem(json) + ".result.jsonl")).get(0);
+        assertEquals("=fx-json-1", jsonRow.get("id").asText());
+        assertEquals("=HYPERLINK(\"http://evil.example\")", jsonRow.get("RtnMsg").asText());
+        assertEquals("@AB12345678", jsonRow.get("reply").get("InvoiceNo").asText());
+
+        List<CSVRecord> rejects = IntakeFixtures.csv(csvRejects);
+        assertEquals(1, rejects.size());
+        assertEquals("'-fx-csv-1", rejects.get(0).get("id"));
+        assertEquals("'=SUM(A1:A9)", rejects.get(0).get("Remark"));
+        assertTrue(rejects.get(0).get("rejectReason").startsWith("DEAD: -DEAD: @reason"), rejects.get(0).toString());
+        CSVRecord second = IntakeFixtures.csv(ARCHIVE.resolve(DropFormat.stem(csv) + ".result.csv")).get(1);
+        assertEquals("fx-csv-2", second.get("id"));
+        String payload = (String) query(ds(), "SELECT payload FROM ecpay_command WHERE id = '-fx-csv-1'").get(0).get("payload");
+        assertTrue(payload.contains("\"Remark\":\"=SUM(A1:A9)\""), payload);
+        assertTrue(((String) query(ds(), "SELECT payload FROM ecpay_command WHERE id = 'fx-csv-2'").get(0).get("payload"))
+                .contains("\"Remark\":\"'+quoted\""));
+
+        // the rejects file dropped again: the quote added for spreadsheets is read back, so the line is the same command
+        drop(Files.readAllBytes(csvRejects), INBOX, "formulas-again.csv");
+        Map<String, Object> again = query(ds(), "SELECT * FROM ecpay_intake_file WHERE source_name = ?", sourceOf("formulas-again.csv")).get(0);
+        assertEquals(1L, ((Number) again.get("duplicate_count")).longValue(), again.toString());
+        assertEquals(0L, ((Number) again.get("inserted_count")).longValue(), again.toString());
+    }
+
+    /**
+     * A done file that comes after its drop was already taken (the writer paused longer than the quiet period before
+     * writing it) is removed, so that it cannot announce the next drop of that name as complete while it is written.
+     */
+    @Test
+    void aDoneFileWithoutItsDropIsRemoved() throws Exception {
+        Files.createDirectories(INBOX);
+        Path marker = INBOX.resolve("late-marker.jsonl.done");
+        Files.write(marker, new byte[0]);
+        await("the done file without its drop removed", 10_000, () -> !Files.exists(marker));
+        // a done file whose drop is there stays until the drop is taken
+        drop(("{\"id\":\"marked-1\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"MARKED1\"}}\n")
+                .getBytes(StandardCharsets.UTF_8), INBOX, "marked.jsonl");
+        Files.write(INBOX.resolve("marked.jsonl.ok"), new byte[0]);
+        sourceOf("marked.jsonl");
+        await("its done file removed", 10_000, () -> !Files.exists(INBOX.resolve("marked.jsonl.ok")));
     }
 
     private static long lines(Path p) {

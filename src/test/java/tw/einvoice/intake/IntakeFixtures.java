@@ -103,6 +103,18 @@ final class IntakeFixtures {
         }
     }
 
+    /** Plays the dispatcher for every command of a drop: all of them final in {@code state}. */
+    static void finishAll(DataSource ds, String sourceName, String state) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE ecpay_command SET state = ?, last_rtn_code = 1, last_rtn_msg = 'ok' WHERE source_name = ?")) {
+            ps.setString(1, state);
+            ps.setString(2, sourceName);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The one file in {@code dir} whose name ends so, waiting for it. */
     static Path only(Path dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {

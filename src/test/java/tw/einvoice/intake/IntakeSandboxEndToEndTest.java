@@ -32,7 +32,7 @@ import tw.einvoice.sandbox.EcpaySandbox;
                 + "file:routes/dispatch.camel.yaml,file:routes/intake-file.camel.yaml",
                 "journal.url=jdbc:h2:mem:intake-e2e;DB_CLOSE_DELAY=-1",
                 "intake.file.inbox=target/intake-e2e/inbox", "intake.file.archive-dir=target/intake-e2e/archive",
-                "intake.file.poll-ms=100", "intake.file.read-lock-check-ms=200", "intake.results.period-ms=200",
+                "intake.file.poll-ms=100", "intake.file.read-lock-check-ms=200", "intake.file.quiet-ms=300", "intake.results.period-ms=200",
                 "ecpay.result-codes=src/test/resources/dispatch/result-codes-fast.properties",
                 "ecpay.channel.success=file:target/intake-e2e/outbox/success?tempPrefix=.writing-",
                 "ecpay.channel.dead-letter=file:target/intake-e2e/outbox/dead-letter?tempPrefix=.writing-",

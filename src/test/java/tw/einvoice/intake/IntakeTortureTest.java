@@ -33,7 +33,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
                 "journal.url=jdbc:h2:file:./target/intake-torture/journal/ecpay",
                 "intake.file.inbox=target/intake-torture/inbox",
                 "intake.file.archive-dir=target/intake-torture/archive",
-                "intake.file.poll-ms=200", "intake.file.read-lock-check-ms=500", "intake.results.period-ms=1000",
+                "intake.file.poll-ms=200", "intake.file.read-lock-check-ms=500", "intake.file.quiet-ms=500", "intake.results.period-ms=1000",
                 "intake.reject-channel=file:target/intake-torture/dead-letter?fileName=rejects.jsonl&fileExist=Append"})
 class IntakeTortureTest {
 

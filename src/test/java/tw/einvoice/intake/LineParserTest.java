@@ -120,4 +120,64 @@ class LineParserTest {
         Files.write(bin, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
         assertThrows(UnreadableFileException.class, () -> DropReader.open(bin, StandardCharsets.UTF_8));
     }
+
+    /** Invalid UTF-8 on line 2 of 3: the line is rejected alone, wherever it is; a file of Big5 lines is not UTF-8 at all. */
+    @Test
+    void aBadlyEncodedLineInASmallFileIsRejectedAloneButAWrongCharsetFailsTheFile() throws IOException {
+        Path f = tmp.resolve("small.jsonl");
+        Files.write(f, concat("{\"id\":\"a\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"T1\"}}\n",
+                new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}', '\n'},
+                "{\"id\":\"b\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"T2\"}}\n"));
+        assertEquals(Map.of(1L, "a", 2L, "!(line)", 3L, "b"), outcomes(f, StandardCharsets.UTF_8));
+
+        Path big5 = tmp.resolve("big5-named-utf8.csv");
+        Files.write(big5, "id,operation,Remark\nx-1,B2BInvoice/IssueConfirm,宏碁\nx-2,B2BInvoice/IssueConfirm,發票\n"
+                .getBytes("x-windows-950"));
+        UnreadableFileException e = assertThrows(UnreadableFileException.class, () -> DropReader.open(big5, StandardCharsets.UTF_8));
+        assertTrue(e.getMessage().contains("2 of the first 3 lines") && e.getMessage().contains("x.big5.csv"), e.getMessage());
+    }
+
+    /**
+     * A followed file that changed after it was taken is read to its end only once it stayed unchanged for the quiet
+     * period: what is appended meanwhile is read on, the rest of a half-written line included.
+     */
+    @Test
+    void aFollowedFileIsReadOnWhileItGrows() throws Exception {
+        Path f = tmp.resolve("growing.jsonl");
+        String line = "{\"id\":\"g%d\",\"operation\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"G%d\"}}\n";
+        Files.writeString(f, String.format(line, 1, 1) + "{\"id\":\"g2\",\"opera");
+        // taken when it held line 1 only: it changed since, so its end counts only after the quiet period
+        DropReader.Follow follow = new DropReader.Follow(f, String.format(line, 1, 1).length(), 0, java.time.Duration.ofMillis(400));
+        Thread writer = new Thread(() -> {
+            try {
+                Thread.sleep(150);
+                Files.writeString(f, "tion\":\"B2CInvoice/CancelDelayIssue\",\"data\":{\"Tsr\":\"G2\"}}\n",
+                        java.nio.file.StandardOpenOption.APPEND);
+                Thread.sleep(250);
+                Files.writeString(f, String.format(line, 3, 3), java.nio.file.StandardOpenOption.APPEND);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<String> ids = new ArrayList<>();
+        LineParser p = LineParser.jsonLines(OperationCatalog.standard(), "2000132");
+        try (DropReader r = DropReader.open(f, StandardCharsets.UTF_8, follow)) {
+            writer.start();
+            while (r.hasNext()) {
+                ids.add(p.parse(r.next()).id());
+            }
+            assertEquals(Files.size(f), r.position());
+        }
+        writer.join();
+        assertEquals(List.of("g1", "g2", "g3"), ids);
+        assertTrue(follow.grew());
+    }
+
+    private static byte[] concat(Object... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Object p : parts) {
+            out.writeBytes(p instanceof byte[] b ? b : ((String) p).getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
 }

@@ -9,6 +9,8 @@ import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.einvoice.intake.IntakeKeys;
+import tw.einvoice.intake.SafeText;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;
@@ -68,6 +70,7 @@ public class SqlIntake {
         Command command;
         try {
             command = new RowMapper(catalog, defaultMerchantId).map(row);
+            IntakeKeys.check(command, catalog);
         } catch (InvalidCommandException e) {
             String reason = truncate(e.getMessage());
             row.put("reason", reason);
@@ -75,7 +78,7 @@ public class SqlIntake {
             exchange.getMessage().setHeader(RESULT, r.name());
             exchange.getMessage().setHeader(REASON, reason);
             if (r == Result.REJECTED) {
-                LOG.warn("{} row {} rejected: {}", source, rowKey, reason);
+                LOG.warn("{} row {} rejected: {}", source, SafeText.log(rowKey), SafeText.log(reason));
             }
             return rejection(selected, rowKey, reason);
         }
@@ -84,7 +87,7 @@ public class SqlIntake {
         Result r = journalAndMark(command, row, rowKey);
         exchange.getMessage().setHeader(RESULT, r.name());
         if (r == Result.DUPLICATE) {
-            LOG.info("{} row {}: command {} was journaled before; row marked taken", source, rowKey, command.id());
+            LOG.info("{} row {}: command {} was journaled before; row marked taken", source, SafeText.log(rowKey), command.id());
         }
         return command.toJson();
     }
@@ -142,7 +145,8 @@ public class SqlIntake {
         try (Connection c = dataSource.getConnection()) {
             int n = resultSql.update(c, values);
             if (n == 0) {
-                LOG.warn("{}: no row {} to write the result of command {} to", source, values.get("row_key"), values.get("command_id"));
+                LOG.warn("{}: no row {} to write the result of command {} to", source, SafeText.log(values.get("row_key")),
+                        SafeText.log(values.get("command_id")));
             }
         }
     }
