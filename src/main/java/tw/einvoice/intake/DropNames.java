@@ -1,5 +1,6 @@
 package tw.einvoice.intake;
 
+import tw.einvoice.protocol.SafeText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,6 @@
 package tw.einvoice.intake;
 
+import tw.einvoice.protocol.SafeText;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package tw.einvoice.intake;
 
+import tw.einvoice.protocol.SafeText;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package tw.einvoice.intake;
 
+import tw.einvoice.protocol.SafeText;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -1,5 +1,6 @@
 package tw.einvoice.intake;
 
+import tw.einvoice.protocol.SafeText;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package tw.einvoice.intake;
 
+import tw.einvoice.protocol.SafeText;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

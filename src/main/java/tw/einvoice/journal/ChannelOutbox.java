@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.camel.EcpayHeaders;
 import tw.einvoice.protocol.Envelope;
+import tw.einvoice.protocol.SafeText;
 
 /**
  * Outcome channel delivery, at least once. The channel message of a final command is always built from its journal
@@ -126,8 +127,8 @@ public class ChannelOutbox {
         exchange.setException(null);
         failedSinceClaim.set(true);
         LOG.warn("the {} outcome of {} was not delivered to its channel, or its delivery not recorded ({}); it is published again after {}",
-                exchange.getMessage().getHeader(Dispatcher.STATE), exchange.getMessage().getHeader(EcpayHeaders.COMMAND_ID),
-                error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage(), redeliverAfter);
+                exchange.getMessage().getHeader(Dispatcher.STATE), SafeText.log(exchange.getMessage().getHeader(EcpayHeaders.COMMAND_ID)),
+                SafeText.log(error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage()), redeliverAfter);
     }
 
     private static JsonNode parse(String json) {

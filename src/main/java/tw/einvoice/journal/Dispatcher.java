@@ -27,6 +27,7 @@ import tw.einvoice.protocol.LookupComparison;
 import tw.einvoice.protocol.InvalidCommandException;
 import tw.einvoice.protocol.Operation;
 import tw.einvoice.protocol.OperationCatalog;
+import tw.einvoice.protocol.SafeText;
 import tw.einvoice.protocol.Verdict;
 
 /**
@@ -114,7 +115,7 @@ public class Dispatcher {
         boolean paused = pausedUntil != null && pausedUntil.isAfter(now);
         if (paused || now.plus(lease.dividedBy(2)).isAfter(claim.expiresAt())) {
             boolean released = journal.release(claim);
-            LOG.info("{} {}; claim {} unsent", claim.id(), paused ? "belongs to a paused merchant" : "waited too long for its turn",
+            LOG.info("{} {}; claim {} unsent", SafeText.log(claim.id()), paused ? "belongs to a paused merchant" : "waited too long for its turn",
                     released ? "given back" : "already lost");
             exchange.getMessage().setHeader(STATE, "RELEASED");
             exchange.setRouteStop(true);
@@ -182,7 +183,7 @@ public class Dispatcher {
                                 ? " (same content; no earlier attempt of this command is on record: check where it came from)" : ""));
                 if (evidence == Evidence.LOOKUP_WITHOUT_RECORD) {
                     LOG.warn("{}: {} already holds {} at ECPay with the same content and no earlier attempt is on record; adopted",
-                            claim.id(), key, invoice);
+                            SafeText.log(claim.id()), SafeText.log(key), invoice);
                 }
             } else {
                 in.setHeader(EcpayHeaders.OUTCOME, Verdict.DEAD.name());
@@ -229,7 +230,7 @@ public class Dispatcher {
         // once a request went out, ECPay may have done the work (and the reply is lost): reconcile, never plain retry
         boolean mayHaveReachedEcpay = Boolean.TRUE.equals(exchange.getProperty(EcpayClient.PROP_REQUEST_SENT, Boolean.class));
         String why = error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage();
-        LOG.warn("dispatching {} failed: {}", exchange.getProperty(PROP_CLAIM, Claim.class).id(), why);
+        LOG.warn("dispatching {} failed: {}", SafeText.log(exchange.getProperty(PROP_CLAIM, Claim.class).id()), SafeText.log(why));
         Verdict verdict = mayHaveReachedEcpay ? Verdict.UNKNOWN : invalid ? Verdict.DEAD : Verdict.RETRY;
         record(exchange, verdict, (verdict == Verdict.DEAD ? "cannot be sent: " : "dispatcher error: ") + why,
                 Duration.ZERO, false, null, null, null, null, null);
@@ -248,13 +249,14 @@ public class Dispatcher {
             Duration length = retryAfter.compareTo(pause) > 0 ? retryAfter : pause;
             journal.pauseMerchant(claim.merchantId(), now.plus(length), reason);
             pausedHere.put(claim.merchantId(), now.plus(length));
-            LOG.warn("merchant {} paused until {} UTC for every instance: {}", claim.merchantId(), now.plus(length), reason);
+            LOG.warn("merchant {} paused until {} UTC for every instance: {}", SafeText.log(claim.merchantId()), now.plus(length),
+                    SafeText.log(reason));
         }
         boolean kept = journal.complete(claim, done);
         Message in = exchange.getMessage();
         if (!kept) {
             LOG.warn("claim on {} (attempt {}) was lost before its outcome {} was recorded; the journal's state stands",
-                    claim.id(), claim.attempt(), verdict);
+                    SafeText.log(claim.id()), claim.attempt(), verdict);
             in.setHeader(STATE, "LOST");
             return;
         }

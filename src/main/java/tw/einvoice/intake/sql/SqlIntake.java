@@ -1,5 +1,6 @@
 package tw.einvoice.intake.sql;
 
+import tw.einvoice.protocol.SafeText;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
@@ -10,7 +11,6 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.einvoice.intake.IntakeKeys;
-import tw.einvoice.intake.SafeText;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;

@@ -1,4 +1,4 @@
-package tw.einvoice.intake;
+package tw.einvoice.protocol;
 
 /**
  * Input text on its way into a log line or a key: control characters (C0, DEL, C1), line and paragraph separators and
