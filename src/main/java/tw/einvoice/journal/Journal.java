@@ -118,16 +118,20 @@ public class Journal {
 
     // ---- dispatch: claim, complete, expire, pause -------------------------------------------------------------
 
-    private static final String CANDIDATES = "SELECT id, operation, merchant_id, payload, state, attempts, maybe_sent, "
-            + "source_kind, source_name, source_ref FROM ecpay_command c "
-            + "WHERE state IN ('NEW', 'RETRY', 'UNKNOWN') AND next_attempt_at <= ? "
+    // one query per due state, ordered by the index (state, next_attempt_at) itself, so the database reads the first
+    // rows of the index and stops at the limit: O(batch), not O(backlog) (ordering by next_attempt_at alone made H2
+    // read and sort every due row of a 200,000-command backlog for each batch)
+    static final List<String> DUE_STATES = List.of("NEW", "RETRY", "UNKNOWN");
+    static final String CANDIDATES = "SELECT id, operation, merchant_id, payload, state, attempts, maybe_sent, "
+            + "source_kind, source_name, source_ref, next_attempt_at FROM ecpay_command c "
+            + "WHERE state = ? AND next_attempt_at <= ? "
             + "AND NOT EXISTS (SELECT 1 FROM ecpay_merchant_pause p WHERE p.merchant_id = c.merchant_id AND p.paused_until > ?) "
-            + "ORDER BY next_attempt_at LIMIT ?";
+            + "ORDER BY state, next_attempt_at LIMIT ?";
 
     // state and attempts are the row's version: every transition changes one of them, so a row changed by another
     // instance since it was read no longer matches and the row count (0) says "not yours". maybe_sent is set before
     // the request goes out, so a crash during the call leaves the row marked as possibly sent.
-    private static final String CLAIM = "UPDATE ecpay_command SET state = 'IN_FLIGHT', claim_owner = ?, claim_expires_at = ?, "
+    static final String CLAIM = "UPDATE ecpay_command SET state = 'IN_FLIGHT', claim_owner = ?, claim_expires_at = ?, "
             + "attempts = ?, maybe_sent = TRUE, updated_at = ? WHERE id = ? AND state = ? AND attempts = ?";
 
     /**
@@ -141,19 +145,25 @@ public class Journal {
         List<Claim> claimed = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            List<Claim> candidates = new ArrayList<>();
+            List<Map.Entry<LocalDateTime, Claim>> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
-                ps.setObject(1, now);
-                ps.setObject(2, now);
-                ps.setInt(3, limit * 2); // a few spare rows: another instance may take some of them first
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        candidates.add(new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getInt(6), rs.getBoolean(7), CommandState.valueOf(rs.getString(5)), owner, expires,
-                                new Source(rs.getString(8), rs.getString(9), rs.getString(10))));
+                for (String state : DUE_STATES) {
+                    ps.setString(1, state);
+                    ps.setObject(2, now);
+                    ps.setObject(3, now);
+                    ps.setInt(4, limit * 2); // a few spare rows: another instance may take some of them first
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            due.add(Map.entry(rs.getObject(11, LocalDateTime.class), new Claim(rs.getString(1), rs.getString(2),
+                                    rs.getString(3), rs.getString(4), rs.getInt(6), rs.getBoolean(7),
+                                    CommandState.valueOf(rs.getString(5)), owner, expires,
+                                    new Source(rs.getString(8), rs.getString(9), rs.getString(10)))));
+                        }
                     }
                 }
             }
+            due.sort(Map.Entry.comparingByKey()); // the earliest due first, whatever their state
+            List<Claim> candidates = due.stream().map(Map.Entry::getValue).toList();
             try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
                 for (Claim cand : candidates) {
                     if (claimed.size() >= limit) {
@@ -342,13 +352,15 @@ public class Journal {
 
     // a final row is waiting for delivery until channel_delivered_at is set; it is due for a re-publish once its last
     // publish (channel_attempt_at, or the completion itself: updated_at) is older than the grace period
-    private static final String UNDELIVERED = "SELECT " + ROW_COLUMNS + " FROM ecpay_command "
-            + "WHERE channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD') "
+    // per final state, through the index (state, channel_delivered_at): only undelivered final rows are read, however
+    // many commands are waiting or long delivered
+    static final String UNDELIVERED = "SELECT " + ROW_COLUMNS + " FROM ecpay_command "
+            + "WHERE state = ? AND channel_delivered_at IS NULL "
             + "AND COALESCE(channel_attempt_at, updated_at) <= ? ORDER BY COALESCE(channel_attempt_at, updated_at) LIMIT ?";
 
     // the row count decides, as for dispatch claims: the first UPDATE moves channel_attempt_at to now, so the same
     // condition no longer matches for anyone else until the grace period has passed again (it must be above zero)
-    private static final String CLAIM_UNDELIVERED = "UPDATE ecpay_command SET channel_attempt_at = ? "
+    static final String CLAIM_UNDELIVERED = "UPDATE ecpay_command SET channel_attempt_at = ? "
             + "WHERE id = ? AND channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD') "
             + "AND COALESCE(channel_attempt_at, updated_at) <= ?";
 
@@ -368,11 +380,14 @@ public class Journal {
             c.setAutoCommit(true);
             List<CommandRow> candidates = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(UNDELIVERED)) {
-                ps.setObject(1, cutoff);
-                ps.setInt(2, limit * 2); // a few spare rows: another instance may take some of them first
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        candidates.add(row(rs));
+                for (String state : List.of("SUCCEEDED", "DEAD")) {
+                    ps.setString(1, state);
+                    ps.setObject(2, cutoff);
+                    ps.setInt(3, limit * 2); // a few spare rows: another instance may take some of them first
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            candidates.add(row(rs));
+                        }
                     }
                 }
             }
@@ -396,15 +411,16 @@ public class Journal {
         }
     }
 
+    static final String MARK_DELIVERED = "UPDATE ecpay_command SET channel_delivered_at = ? "
+            + "WHERE id = ? AND channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD')";
+
     /**
      * Records that the outcome channel accepted the message of final command {@code id}.
      *
      * @return false when it was already marked (another publish got there first) or the command is not final
      */
     public boolean markDelivered(String id) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE ecpay_command SET channel_delivered_at = ? "
-                        + "WHERE id = ? AND channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD')")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(MARK_DELIVERED)) {
             ps.setObject(1, utc(clock.instant()));
             ps.setString(2, id);
             return ps.executeUpdate() == 1;
