@@ -12,7 +12,7 @@ import java.util.List;
  * The log as slf4j-simple writes it (to the current System.err): a copy of every byte from {@link #start()} on, so a
  * test can count the lines a stretch of time produced.
  */
-final class LogCapture {
+public final class LogCapture {
 
     private static final PrintStream ORIGINAL = System.err;
     private static final ByteArrayOutputStream COPY = new ByteArrayOutputStream();
@@ -20,25 +20,25 @@ final class LogCapture {
     private LogCapture() {
     }
 
-    static synchronized void start() {
+    public static synchronized void start() {
         if (System.err == ORIGINAL) {
             System.setErr(new PrintStream(new Tee(ORIGINAL), true, StandardCharsets.UTF_8));
         }
     }
 
-    static synchronized void stop() {
+    public static synchronized void stop() {
         System.setErr(ORIGINAL);
     }
 
     /** A position in the log. */
-    static int mark() {
+    public static int mark() {
         synchronized (COPY) {
             return COPY.size();
         }
     }
 
     /** The lines written since the mark. */
-    static List<String> since(int mark) {
+    public static List<String> since(int mark) {
         byte[] all;
         synchronized (COPY) {
             all = COPY.toByteArray();

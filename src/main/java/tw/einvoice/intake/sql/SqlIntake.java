@@ -88,6 +88,33 @@ public class SqlIntake {
         return command.toJson();
     }
 
+    /**
+     * Runs a source's select SQL once, reading at most one row: a missing table or a mistake in the SQL is found before
+     * the routes start. Returns null when it runs, else the database's answer in one line.
+     */
+    public static String checkSelect(Connection c, String selectLocation) {
+        NamedSql select;
+        try {
+            select = NamedSql.load(selectLocation);
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        if (select == null) {
+            return "no select SQL file configured";
+        }
+        try (PreparedStatement ps = c.prepareStatement(select.jdbcSql())) {
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+            return null;
+        } catch (SQLException e) {
+            String m = String.valueOf(e.getMessage()).strip();
+            int nl = m.indexOf('\n');
+            return (nl < 0 ? m : m.substring(0, nl).strip()).replaceFirst(";\\s*SQL statement:$", "");
+        }
+    }
+
     /** A polled batch in random order (see the route: instances reading the same batch spread over it). */
     public java.util.List<Map<String, Object>> inRandomOrder(java.util.List<Map<String, Object>> rows) {
         java.util.List<Map<String, Object>> out = new java.util.ArrayList<>(rows);
