@@ -5,23 +5,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import tw.einvoice.sandbox.EcpaySandbox;
 
 /**
- * The local ECPay sandbox as a YAML bean for Camel JBang ({@code tools/jbang/sandbox.camel.yaml}), started. A port
- * that is taken ends the process as the main job does - one line naming the port and the two properties to change,
- * exit code 2 - instead of the bean failing inside Camel's route loading with an 80-line stack trace.
+ * The local ECPay sandbox as a YAML bean for Camel JBang ({@code tools/jbang/sandbox.camel.yaml}; started by the bean's
+ * {@code initMethod}). A port that is taken ends the process as the main job does - one line naming the port and the
+ * two properties to change, exit code 2 - instead of the bean failing inside Camel's route loading with an 80-line
+ * stack trace.
  */
 public final class SandboxBean {
 
-    // Camel JBang builds the YAML beans twice (once when it pre-parses the file): the second call gets the first sandbox
-    private static final Map<String, EcpaySandbox> STARTED = new ConcurrentHashMap<>();
+    // Camel JBang reads the YAML beans twice (first when it pre-parses the file), and the first bean is already
+    // listening when the second is made: the second call gets the first bean (Camel keeps the first anyway)
+    private static final Map<Integer, EcpaySandbox> MADE = new ConcurrentHashMap<>();
 
     private SandboxBean() {
     }
 
-    public static synchronized EcpaySandbox start(String host, int port, String merchants, String faults) {
-        String key = host + ":" + port + "|" + merchants + "|" + faults;
-        EcpaySandbox running = STARTED.get(key);
-        if (running != null && port != 0) {
-            return running;
+    public static synchronized EcpaySandbox create(String host, int port, String merchants, String faults) {
+        EcpaySandbox made = MADE.get(port);
+        if (made != null && port != 0) {
+            return made;
         }
         try {
             StartupChecks.portFree("sandbox.port", port, null);
@@ -31,8 +32,8 @@ public final class SandboxBean {
             System.err.flush();
             System.exit(2);
         }
-        EcpaySandbox sandbox = EcpaySandbox.embedded(host, port, merchants, faults).start();
-        STARTED.put(key, sandbox);
+        EcpaySandbox sandbox = EcpaySandbox.embedded(host, port, merchants, faults);
+        MADE.put(port, sandbox);
         return sandbox;
     }
 }
