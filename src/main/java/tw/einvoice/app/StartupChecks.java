@@ -41,6 +41,42 @@ public final class StartupChecks {
         resultCodes();
         folders();
         ports();
+        sqlSources();
+    }
+
+    /**
+     * With the mapped SQL intake on, its select SQL runs against the ERP table it names: a table not created yet is one
+     * line here, not a stack trace every poll.
+     */
+    public void sqlSources() {
+        if (!config.flag("intake.sql.mapped.enabled")) {
+            return;
+        }
+        String bean = config.get("intake.sql.datasource").orElse("journalDataSource");
+        String prefix = switch (bean) {
+            case "journalDataSource" -> "journal.";
+            case "erpDataSource" -> "intake.sql.erp.";
+            default -> null; // a data source of the user's own making: the route reports it
+        };
+        if (prefix == null) {
+            return;
+        }
+        String url = config.get(prefix + "url").orElse("");
+        String select = config.get("intake.sql.mapped.select").orElse("");
+        Properties login = new Properties();
+        login.setProperty("user", config.get(prefix + "user").orElse(""));
+        login.setProperty("password", config.get(prefix + "password").orElse(""));
+        String problem;
+        try (Connection c = driverFor(url).connect(url, login)) {
+            problem = c == null ? "no driver for " + redact(url) : tw.einvoice.intake.sql.SqlIntake.checkSelect(c, select);
+        } catch (SQLException e) {
+            problem = "database unreachable at " + redact(url) + ": " + rootMessage(e);
+        }
+        if (problem != null) {
+            throw new StartupException("intake.sql.mapped.enabled=true, but the ERP source cannot be read with "
+                    + "intake.sql.mapped.select (" + select + "): " + StartupException.oneLine(problem)
+                    + " (create the table first, e.g. examples/erp-outbox/schema.sql, or set INTAKE_SQL_MAPPED_ENABLED=false)");
+        }
     }
 
     /** MerchantID, HashKey and HashIV present and well formed; production refuses ECPay's public stage merchant. */

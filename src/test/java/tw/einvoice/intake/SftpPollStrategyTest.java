@@ -1,7 +1,12 @@
 package tw.einvoice.intake;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SftpPollStrategyTest {
@@ -18,5 +23,34 @@ class SftpPollStrategyTest {
         assertTrue(m.contains("ssh-keyscan"), m);
         String auth = s.describe(new RuntimeException("Auth fail for methods 'publickey,password'"));
         assertTrue(auth.contains("login failed") && !auth.contains("password=") , auth);
+    }
+
+    @Test
+    void openSshsTooManyAuthenticationFailuresIsARefusedLogin() {
+        // what JSch throws when OpenSSH ends the connection after its MaxAuthTries
+        Exception cause = new RuntimeException("Cannot connect to sftp://erp@127.0.0.1:2222",
+                new Exception("SSH_MSG_DISCONNECT: 2 Too many authentication failures "));
+        assertEquals(SftpPollStrategy.Problem.LOGIN, SftpPollStrategy.classify(cause));
+        SftpPollStrategy s = new SftpPollStrategy();
+        s.setServer("erp@127.0.0.1:2222");
+        assertTrue(s.describe(cause).contains("refused: login failed"), s.describe(cause));
+        assertEquals(SftpPollStrategy.Problem.UNREACHABLE, SftpPollStrategy.classify(
+                new RuntimeException("Cannot connect", new java.net.ConnectException("Connection refused"))));
+        assertEquals(SftpPollStrategy.Problem.OTHER, SftpPollStrategy.classify(new RuntimeException("2: No such file")));
+    }
+
+    /** README: ssh-keyscan ... >> config/known_hosts - that file is the user's, never a change to commit. */
+    @Test
+    void theKnownHostsFileTheReadmeWritesIsIgnoredByGit() throws Exception {
+        assumeTrue(Files.exists(Path.of(".git")), "not a git checkout");
+        Process git;
+        try {
+            git = new ProcessBuilder("git", "check-ignore", "-q", "config/known_hosts").inheritIO().start();
+        } catch (java.io.IOException e) {
+            assumeTrue(false, "no git");
+            return;
+        }
+        assertTrue(git.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, git.exitValue(), "config/known_hosts is not ignored by git");
     }
 }

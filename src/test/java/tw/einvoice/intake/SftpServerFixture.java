@@ -20,6 +20,9 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
@@ -39,7 +42,12 @@ public final class SftpServerFixture implements AutoCloseable {
     final KeyPair hostKey;
     final KeyPair clientKey;
     final AtomicInteger downloads = new AtomicInteger();
-    private final SshServer sshd;
+    /** password logins tried (right or wrong), and connections accepted */
+    public final AtomicInteger passwordAttempts = new AtomicInteger();
+    public final AtomicInteger sessions = new AtomicInteger();
+    private final String password;
+    private SshServer sshd;
+    private int port;
     private volatile String dropWhileReading;
     private volatile long dropAfterBytes;
     private final AtomicInteger drops = new AtomicInteger();
@@ -54,17 +62,35 @@ public final class SftpServerFixture implements AutoCloseable {
         Files.createDirectories(this.root.resolve("inbox"));
         this.hostKey = ecKey();
         this.clientKey = ecKey();
-        sshd = SshServer.setUpDefaultServer();
+        this.password = password;
+        sshd = build(0);
+        sshd.start();
+        port = sshd.getPort();
+    }
+
+    private SshServer build(int port) {
+        SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
-        sshd.setPort(0);
+        sshd.setPort(port);
         sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        sshd.setPasswordAuthenticator((user, pw, session) -> USER.equals(user) && password.equals(pw));
+        sshd.setPasswordAuthenticator((user, pw, session) -> {
+            passwordAttempts.incrementAndGet();
+            return USER.equals(user) && password.equals(pw);
+        });
+        // as OpenSSH's MaxAuthTries: the 6th failure ends the connection with "Too many authentication failures"
+        CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, 6);
+        sshd.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                sessions.incrementAndGet();
+            }
+        });
         sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user) && KeyUtils.compareKeys(key, clientKey.getPublic()));
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
         sftp.setFileSystemAccessor(new DroppingAccessor());
         sshd.setSubsystemFactories(List.of(sftp));
         sshd.setFileSystemFactory(new VirtualFileSystemFactory(this.root));
-        sshd.start();
+        return sshd;
     }
 
     private static KeyPair ecKey() throws Exception {
@@ -74,7 +100,18 @@ public final class SftpServerFixture implements AutoCloseable {
     }
 
     public int port() {
-        return sshd.getPort();
+        return port;
+    }
+
+    /** The server goes away (connections to its port are refused) ... */
+    public void stopListening() throws IOException {
+        sshd.stop(true);
+    }
+
+    /** ... and comes back on the same port with the same host key. */
+    public void startListening() throws IOException {
+        sshd = build(port);
+        sshd.start();
     }
 
     /** The known_hosts line for this server (or, with {@code other}, for a different key under its address). */

@@ -4,6 +4,8 @@ import tw.einvoice.protocol.SafeText;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -86,10 +88,34 @@ public class SqlIntake {
         exchange.getMessage().setHeader(COMMAND_ID, command.id());
         Result r = journalAndMark(command, row, rowKey);
         exchange.getMessage().setHeader(RESULT, r.name());
-        if (r == Result.DUPLICATE) {
-            LOG.info("{} row {}: command {} was journaled before; row marked taken", source, SafeText.log(rowKey), command.id());
-        }
         return command.toJson();
+    }
+
+    /**
+     * Runs a source's select SQL once, reading at most one row: a missing table or a mistake in the SQL is found before
+     * the routes start. Returns null when it runs, else the database's answer in one line.
+     */
+    public static String checkSelect(Connection c, String selectLocation) {
+        NamedSql select;
+        try {
+            select = NamedSql.load(selectLocation);
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        if (select == null) {
+            return "no select SQL file configured";
+        }
+        try (PreparedStatement ps = c.prepareStatement(select.jdbcSql())) {
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+            return null;
+        } catch (SQLException e) {
+            String m = String.valueOf(e.getMessage()).strip();
+            int nl = m.indexOf('\n');
+            return (nl < 0 ? m : m.substring(0, nl).strip()).replaceFirst(";\\s*SQL statement:$", "");
+        }
     }
 
     /** A polled batch in random order (see the route: instances reading the same batch spread over it). */
@@ -112,8 +138,16 @@ public class SqlIntake {
                 Journal.Insert inserted;
                 if (sameDatabase) {
                     inserted = journal.insert(c, command, from); // in the transaction of the mark
+                    if (inserted == Journal.Insert.DUPLICATE) {
+                        recordDuplicate(c, command.id(), rowKey);
+                    }
                 } else {
                     inserted = journal.insert(command, from); // commits before the mark (see class comment)
+                    if (inserted == Journal.Insert.DUPLICATE) {
+                        try (Connection j = journal.dataSource().getConnection()) {
+                            recordDuplicate(j, command.id(), rowKey);
+                        }
+                    }
                 }
                 c.commit();
                 return inserted == Journal.Insert.INSERTED ? Result.JOURNALED : Result.DUPLICATE;
@@ -124,6 +158,43 @@ public class SqlIntake {
                 c.setAutoCommit(true);
             }
         }
+    }
+
+    /**
+     * A row whose command was journaled before from another row (the same order twice): remembered, so that the
+     * command's outcome is written back to this row too (route intake-sql-results-duplicates). Nothing is recorded when
+     * the command came from this very row (taken again after a crash between journal and mark), nor twice.
+     */
+    private void recordDuplicate(Connection c, String commandId, String rowKey) throws SQLException {
+        String firstSource;
+        String firstRef;
+        try (PreparedStatement ps = c.prepareStatement("SELECT source_name, source_ref FROM ecpay_command WHERE id = ?")) {
+            ps.setString(1, commandId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                firstSource = rs.getString(1);
+                firstRef = rs.getString(2);
+            }
+        }
+        if (source.equals(firstSource) && rowKey.equals(firstRef)) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ecpay_sql_duplicate_row "
+                + "(source_name, row_key, command_id, taken_at) SELECT ?, ?, ?, ? FROM ecpay_command WHERE id = ? "
+                + "AND NOT EXISTS (SELECT 1 FROM ecpay_sql_duplicate_row WHERE source_name = ? AND row_key = ?)")) {
+            ps.setString(1, source);
+            ps.setString(2, rowKey);
+            ps.setString(3, commandId);
+            ps.setObject(4, Journal.utc(journal.clock().instant()));
+            ps.setString(5, commandId);
+            ps.setString(6, source);
+            ps.setString(7, rowKey);
+            ps.executeUpdate();
+        }
+        LOG.info("{} row {}: same command {} as {} row {}; row marked taken, it gets that command's outcome too", source,
+                rowKey, commandId, firstSource, firstRef);
     }
 
     /** Runs a conditional mark in its own transaction; true when this instance changed the row. */
