@@ -83,6 +83,7 @@ public class DropReadiness implements GenericFileFilter<File> {
             moveToFailed(path, name);
             return false;
         }
+        removeOrphanLock(path);
         if (!markers(path, doneSuffixes).isEmpty()) {
             return true;
         }
@@ -92,6 +93,28 @@ public class DropReadiness implements GenericFileFilter<File> {
             return false;
         }
         return quiet(path.toAbsolutePath().toString(), file.getFileLength(), file.getLastModified());
+    }
+
+    /** When this JVM started: a read-lock file older than that was left by a process that was killed. */
+    private static final long STARTED = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+
+    /**
+     * A drop's read-lock file ({@code x.csv.camelLock}) left by a process killed while it read the drop would keep the
+     * drop from being taken for ever. Camel deletes such orphans at start only for drops this filter accepts at once,
+     * which a drop waiting for its quiet period is not; so they are removed here (the drop is taken again, and
+     * journaling is idempotent).
+     */
+    private void removeOrphanLock(Path drop) {
+        Path lock = drop.resolveSibling(drop.getFileName() + ".camelLock");
+        try {
+            if (Files.exists(lock) && Files.getLastModifiedTime(lock).toMillis() < STARTED && Files.deleteIfExists(lock)) {
+                LOG.warn("Intake: {} was being read when the previous run ended without a stop; its read lock is removed "
+                        + "and the drop is taken again", SafeText.log(drop.getFileName()));
+            }
+        } catch (IOException e) {
+            once(lock, () -> LOG.warn("Intake: the read lock {} left by an earlier run cannot be removed: {}",
+                    SafeText.log(lock.getFileName()), SafeText.log(e.getMessage())));
+        }
     }
 
     /** True once the file kept its size and time stamp for the quiet period. */
