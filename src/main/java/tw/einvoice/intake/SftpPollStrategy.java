@@ -211,7 +211,9 @@ public class SftpPollStrategy implements PollingConsumerPollStrategy, ExceptionH
         String sentence = describe(cause);
         failedAttempts++;
         lastCause = cause;
-        boolean changed = kind != problem || !sentence.equals(lastError);
+        // one line per change of state: the same problem with another detail (a dropped session, then a refused
+        // connection) is the same outage
+        boolean changed = kind != problem;
         if (problem == null) {
             since = Instant.now();
         }
@@ -234,6 +236,8 @@ public class SftpPollStrategy implements PollingConsumerPollStrategy, ExceptionH
                     : "Trying again less and less often, at most every " + Duration.ofMillis(Math.max(pollMillis,
                     retryMax.toMillis()));
             LOG.error("{} {}; health check ecpay/sftp is DOWN meanwhile.", sentence, then);
+        } else {
+            LOG.debug("{}", sentence);
         }
     }
 

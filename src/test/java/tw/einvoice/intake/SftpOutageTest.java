@@ -87,8 +87,8 @@ class SftpOutageTest {
         await("archived remotely", 10_000, () -> Files.exists(SERVER.root.resolve("partner/inbox/archive").resolve(source)));
         await("ecpay/sftp UP", 5_000, () -> check("sftp").getState() == HealthCheck.State.UP);
 
-        SERVER.stopListening();
         int mark = LogLines.mark();
+        SERVER.stopListening();
         // the commands end while the server is away: their results are written and wait to be uploaded
         IntakeFixtures.finish(ds, "out-1", "SUCCEEDED", 1, "ok", null, "{\"RtnCode\":1}");
         IntakeFixtures.finish(ds, "out-2", "SUCCEEDED", 1, "ok", null, "{\"RtnCode\":1}");
