@@ -1,11 +1,13 @@
 package tw.einvoice.bench;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +37,13 @@ final class BenchJob implements AutoCloseable {
         Path counts = dir.resolve(name + ".jdbc-counts");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djdbc.drivers=" + CountingDriver.class.getName(), "-D" + CountingDriver.COUNTS_FILE + "=" + counts));
+        // the job logs as shipped: the test class path puts the tests' simplelogger.properties first, so the main one's
+        // settings (time stamps on every line) are given as system properties, which slf4j-simple reads first
+        Properties shipped = new Properties();
+        try (Reader r = Files.newBufferedReader(Path.of("src/main/resources/simplelogger.properties"))) {
+            shipped.load(r);
+        }
+        shipped.stringPropertyNames().forEach(k -> command.add("-D" + k + "=" + shipped.getProperty(k)));
         if (Boolean.getBoolean("bench.jfr")) {
             command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + dir.resolve(name + ".jfr"));
         }
