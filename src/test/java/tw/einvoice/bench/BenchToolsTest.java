@@ -56,6 +56,10 @@ class BenchToolsTest {
                 ps.setInt(1, 1);
                 assertEquals(1, ps.executeUpdate());
             }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE t SET v = 'c' WHERE id = ?")) {
+                ps.setInt(1, 99);
+                assertEquals(0, ps.executeUpdate());
+            }
             c.releaseSavepoint(sp);
             c.commit();
             c.setAutoCommit(true);
@@ -65,15 +69,19 @@ class BenchToolsTest {
             }
         }
         CountingDriver.Snapshot q = CountingDriver.snapshot().minus(before);
-        // create 1, 3 inserts, a batch of 5 (one round trip), savepoint, update, release, select; commit: a round trip only
-        assertEquals(1 + 3 + 5 + 1 + 1 + 1 + 1, q.statements());
-        assertEquals(1 + 3 + 1 + 1 + 1 + 1 + 1 + 1, q.roundTrips());
+        // create 1, 3 inserts, a batch of 5 (one round trip), savepoint, 2 updates, release, select; commit: a round trip only
+        assertEquals(1 + 3 + 5 + 1 + 2 + 1 + 1, q.statements());
+        assertEquals(1 + 3 + 1 + 1 + 2 + 1 + 1 + 1, q.roundTrips());
         assertEquals(1, q.commits());
-        assertArrayEquals(new long[] {8, 4}, q.counts().get("INSERT INTO t VALUES (?, 'a')"));
+        assertEquals(1, q.noRowUpdates(), "the update of id 99 changed nothing");
+        assertArrayEquals(new long[] {8, 4, 0}, q.counts().get("INSERT INTO t VALUES (?, 'a')"));
+        assertArrayEquals(new long[] {1, 1, 1}, q.counts().get("UPDATE t SET v = 'c' WHERE id = ?"));
 
         Path file = work.resolve("counts");
         Files.writeString(file, q.format(), StandardCharsets.UTF_8);
-        assertEquals(q.statements(), CountingDriver.Snapshot.read(file).statements(), "the job's counters file reads back");
+        assertEquals(q.counts().keySet(), CountingDriver.Snapshot.read(file).counts().keySet(), "the job's counters file reads back");
+        assertEquals(q.statements(), CountingDriver.Snapshot.read(file).statements());
+        assertEquals(1, CountingDriver.Snapshot.read(file).noRowUpdates());
     }
 
     @Test

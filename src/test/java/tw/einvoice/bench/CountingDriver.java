@@ -43,6 +43,7 @@ import tw.einvoice.journal.JournalDatabase;
  * <li>{@code commit}, {@code rollback}: 1 round trip each, no statement;</li>
  * <li>{@code isValid} (the pool's check of an idle connection): 1 round trip.</li>
  * </ul>
+ * and, apart, the updates ({@code executeUpdate}) that changed no row: a conditional UPDATE that lost or had nothing to do.
  * Not counted: what the pool sends when it opens a connection, and metadata queries (startup only). Rows of a result
  * are fetched with the statement (no fetch size is set in the product), so reading them is not counted apart. On the
  * embedded H2 journal a "round trip" is a call into the database engine in the same process, not a network exchange.
@@ -94,10 +95,10 @@ public final class CountingDriver implements Driver {
                 new Handler(real, null));
     }
 
-    /** Counters so far: label -> {statements, round trips}. */
+    /** Counters so far: label -> {statements, round trips, updates that changed no row}. */
     public static Snapshot snapshot() {
         Map<String, long[]> out = new TreeMap<>();
-        COUNTS.forEach((label, c) -> out.put(label, new long[] {c[0].sum(), c[1].sum()}));
+        COUNTS.forEach((label, c) -> out.put(label, new long[] {c[0].sum(), c[1].sum(), c[2].sum()}));
         return new Snapshot(out);
     }
 
@@ -106,9 +107,14 @@ public final class CountingDriver implements Driver {
     }
 
     private static void count(String label, long statements, long roundTrips) {
-        LongAdder[] c = COUNTS.computeIfAbsent(label, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+        count(label, statements, roundTrips, 0);
+    }
+
+    private static void count(String label, long statements, long roundTrips, long noRow) {
+        LongAdder[] c = COUNTS.computeIfAbsent(label, k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()});
         c[0].add(statements);
         c[1].add(roundTrips);
+        c[2].add(noRow);
     }
 
     static String label(String sql) {
@@ -189,8 +195,15 @@ public final class CountingDriver implements Driver {
                     count(label(batch.size() == 1 ? batch.keySet().iterator().next() : "(batch)"), 0, 1);
                     batch.clear();
                 }
-                case "execute", "executeQuery", "executeUpdate", "executeLargeUpdate" ->
+                case "execute", "executeQuery" ->
                         count(label(args != null && args.length > 0 && args[0] instanceof String q ? q : sql), 1, 1);
+                case "executeUpdate", "executeLargeUpdate" -> {
+                    String l = label(args != null && args.length > 0 && args[0] instanceof String q ? q : sql);
+                    count(l, 1, 1);
+                    if (((Number) result).longValue() == 0) {
+                        count(l, 0, 0, 1);
+                    }
+                }
                 default -> {
                     // setters, getters, close: no database work of their own
                 }
@@ -210,6 +223,11 @@ public final class CountingDriver implements Driver {
             return counts.values().stream().mapToLong(c -> c[1]).sum();
         }
 
+        /** UPDATE / DELETE statements that changed no row (a conditional update that lost, or found nothing to do). */
+        public long noRowUpdates() {
+            return counts.values().stream().mapToLong(c -> c[2]).sum();
+        }
+
         public long commits() {
             long[] c = counts.get("COMMIT");
             return c == null ? 0 : c[1];
@@ -218,9 +236,9 @@ public final class CountingDriver implements Driver {
         public Snapshot minus(Snapshot earlier) {
             Map<String, long[]> out = new TreeMap<>();
             counts.forEach((label, c) -> {
-                long[] e = earlier.counts.getOrDefault(label, new long[2]);
-                if (c[0] != e[0] || c[1] != e[1]) {
-                    out.put(label, new long[] {c[0] - e[0], c[1] - e[1]});
+                long[] e = earlier.counts.getOrDefault(label, new long[3]);
+                if (c[0] != e[0] || c[1] != e[1] || c[2] != e[2]) {
+                    out.put(label, new long[] {c[0] - e[0], c[1] - e[1], c[2] - e[2]});
                 }
             });
             return new Snapshot(out);
@@ -228,7 +246,8 @@ public final class CountingDriver implements Driver {
 
         String format() {
             StringBuilder b = new StringBuilder();
-            counts.forEach((label, c) -> b.append(c[0]).append('\t').append(c[1]).append('\t').append(label).append('\n'));
+            counts.forEach((label, c) -> b.append(c[0]).append('\t').append(c[1]).append('\t').append(c[2]).append('\t')
+                    .append(label).append('\n'));
             return b.toString();
         }
 
@@ -239,9 +258,9 @@ public final class CountingDriver implements Driver {
             }
             try {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    String[] p = line.split("\t", 3);
-                    if (p.length == 3) {
-                        out.put(p[2], new long[] {Long.parseLong(p[0]), Long.parseLong(p[1])});
+                    String[] p = line.split("\t", 4);
+                    if (p.length == 4) {
+                        out.put(p[3], new long[] {Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2])});
                     }
                 }
             } catch (IOException e) {

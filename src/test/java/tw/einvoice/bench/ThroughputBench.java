@@ -91,7 +91,9 @@ class ThroughputBench {
                     }
                     PipelineRun.Result r;
                     try {
-                        r = PipelineRun.run(dir, journal, sandbox, c.concurrency(), batch, warmUp(c), seconds);
+                        // sized for about bench.seconds at the warm-up's rate, at least at a quarter of what the bare loop did
+                        double floor = 0.25 * (c.latencyMs() == 0 ? bare.rate() : Math.min(bare.rate(), c.littleLimit()));
+                        r = PipelineRun.run(dir, journal, sandbox, c.concurrency(), batch, warmUp(c), seconds, floor);
                     } finally {
                         journal.dispose();
                     }
@@ -102,6 +104,7 @@ class ThroughputBench {
                             Double.isNaN(little) ? "-" : ratio(r.rate() / little), Double.isNaN(little) ? "-" : ratio(bare.rate() / little)});
                     CountingDriver.Snapshot q = r.jdbc();
                     dbWork.add(new String[] {c.label(), r.journal(), per(r, q.statements()), per(r, q.roundTrips()), per3(r.commands(), q.commits()),
+                            per(r, q.noRowUpdates()),
                             r.dropToFirstCallMs() + " ms", r.lastAnswerToChannelMs() + " ms", r.lastAnswerToResultFileMs() + " ms"});
                     say(String.format(Locale.ROOT, "%s, %s: %,d commands, pipeline %,.1f/s over %.0f s; %s statements, %s round trips "
                             + "per command", c.label(), r.journal(), r.commands(), r.rate(), r.seconds(), per(r, q.statements()),
@@ -119,7 +122,8 @@ class ThroughputBench {
             "concurrency / latency", "pipeline / (c/L)", "bare / (c/L)"}, rates);
         say("");
         say("Per command of the measured drop, intake to channel and result file (JDBC calls counted in the job)");
-        table(new String[] {"case", "journal", "statements", "round trips", "commits", "drop -> first ECPay call",
+        table(new String[] {"case", "journal", "statements", "round trips", "commits", "updates that changed no row",
+            "drop -> first ECPay call",
             "last answer -> last channel message", "last answer -> result file"}, dbWork);
         say("");
         say("Intake alone (dispatch off), " + String.format(Locale.ROOT, "%,d", intakeLines) + "-line JSON Lines drop");
@@ -165,12 +169,13 @@ class ThroughputBench {
 
     /** The SQL of one run, per command, largest first. */
     static String breakdown(String title, CountingDriver.Snapshot q, long commands) {
-        StringBuilder b = new StringBuilder("JDBC work per command, " + title + " (statements | round trips | SQL):\n");
+        StringBuilder b = new StringBuilder("JDBC work per command, " + title
+                + " (statements | round trips | of them updates that changed no row | SQL):\n");
         q.counts().entrySet().stream()
                 .sorted((x, y) -> Long.compare(y.getValue()[1] + y.getValue()[0], x.getValue()[1] + x.getValue()[0]))
                 .filter(e -> (e.getValue()[0] + e.getValue()[1]) * 1000 >= commands) // >= 0.001 per command
-                .forEach(e -> b.append(String.format(Locale.ROOT, "  %7.3f | %7.3f | %s%n", (double) e.getValue()[0] / commands,
-                        (double) e.getValue()[1] / commands, e.getKey())));
+                .forEach(e -> b.append(String.format(Locale.ROOT, "  %7.3f | %7.3f | %7.3f | %s%n", (double) e.getValue()[0] / commands,
+                        (double) e.getValue()[1] / commands, (double) e.getValue()[2] / commands, e.getKey())));
         return b.toString().stripTrailing();
     }
 
