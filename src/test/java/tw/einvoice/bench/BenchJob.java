@@ -56,6 +56,11 @@ final class BenchJob implements AutoCloseable {
         return new BenchJob(pb.start(), log, counts);
     }
 
+    /** CPU time the job's process used so far (all its threads: routes, JDBC, GC, JIT). */
+    long cpuMillis() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
+    }
+
     /** The JDBC counters as the job last wrote them (every 200 ms). */
     CountingDriver.Snapshot counts() {
         return CountingDriver.Snapshot.read(counts);

@@ -54,6 +54,8 @@ public final class CountingDriver implements Driver {
     public static final String COUNTS_FILE = "bench.jdbc.counts";
 
     private static final Map<String, LongAdder[]> COUNTS = new ConcurrentHashMap<>();
+    /** Labels by SQL text: made once per distinct statement, so that counting costs the job next to nothing. */
+    private static final Map<String, String> LABELS = new ConcurrentHashMap<>();
 
     static {
         try {
@@ -118,8 +120,10 @@ public final class CountingDriver implements Driver {
     }
 
     static String label(String sql) {
-        String s = sql.strip().replaceAll("\\s+", " ");
-        return s.length() > 110 ? s.substring(0, 107) + "..." : s;
+        return sql == null ? "(no SQL)" : LABELS.computeIfAbsent(sql, q -> {
+            String s = q.strip().replaceAll("\\s+", " ");
+            return s.length() > 110 ? s.substring(0, 107) + "..." : s;
+        });
     }
 
     private static void writeEvery(Path file, long ms) {
@@ -142,14 +146,17 @@ public final class CountingDriver implements Driver {
     private static final class Handler implements InvocationHandler {
         private final Object target;
         private final String sql; // a prepared statement's SQL
+        private final String label;
         private final Map<String, Integer> batch = new LinkedHashMap<>();
 
         Handler(Object target, String sql) {
             this.target = target;
             this.sql = sql;
+            this.label = sql == null ? null : label(sql);
         }
 
         @Override
+        @SuppressWarnings("deprecation") // isAccessible: the cheap check before setAccessible
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             String name = method.getName();
             switch (name) {
@@ -162,6 +169,9 @@ public final class CountingDriver implements Driver {
             }
             Object result;
             try {
+                if (!method.isAccessible()) {
+                    method.setAccessible(true); // public JDBC interface methods: no access check on every call
+                }
                 result = method.invoke(target, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
@@ -195,10 +205,9 @@ public final class CountingDriver implements Driver {
                     count(label(batch.size() == 1 ? batch.keySet().iterator().next() : "(batch)"), 0, 1);
                     batch.clear();
                 }
-                case "execute", "executeQuery" ->
-                        count(label(args != null && args.length > 0 && args[0] instanceof String q ? q : sql), 1, 1);
+                case "execute", "executeQuery" -> count(args != null && args.length > 0 && args[0] instanceof String q ? label(q) : label, 1, 1);
                 case "executeUpdate", "executeLargeUpdate" -> {
-                    String l = label(args != null && args.length > 0 && args[0] instanceof String q ? q : sql);
+                    String l = args != null && args.length > 0 && args[0] instanceof String q ? label(q) : label;
                     count(l, 1, 1);
                     if (((Number) result).longValue() == 0) {
                         count(l, 0, 0, 1);

@@ -104,7 +104,7 @@ class ThroughputBench {
                             Double.isNaN(little) ? "-" : ratio(r.rate() / little), Double.isNaN(little) ? "-" : ratio(bare.rate() / little)});
                     CountingDriver.Snapshot q = r.jdbc();
                     dbWork.add(new String[] {c.label(), r.journal(), per(r, q.statements()), per(r, q.roundTrips()), per3(r.commands(), q.commits()),
-                            per(r, q.noRowUpdates()),
+                            per(r, q.noRowUpdates()), r.cpuMillis() < 0 ? "-" : per(r, r.cpuMillis()) + " ms",
                             r.dropToFirstCallMs() + " ms", r.lastAnswerToChannelMs() + " ms", r.lastAnswerToResultFileMs() + " ms"});
                     say(String.format(Locale.ROOT, "%s, %s: %,d commands, pipeline %,.1f/s over %.0f s; %s statements, %s round trips "
                             + "per command", c.label(), r.journal(), r.commands(), r.rate(), r.seconds(), per(r, q.statements()),
@@ -123,7 +123,7 @@ class ThroughputBench {
         say("");
         say("Per command of the measured drop, intake to channel and result file (JDBC calls counted in the job)");
         table(new String[] {"case", "journal", "statements", "round trips", "commits", "updates that changed no row",
-            "drop -> first ECPay call",
+            "job CPU", "drop -> first ECPay call",
             "last answer -> last channel message", "last answer -> result file"}, dbWork);
         say("");
         say("Intake alone (dispatch off), " + String.format(Locale.ROOT, "%,d", intakeLines) + "-line JSON Lines drop");
