@@ -626,6 +626,9 @@ public final class EcpaySandbox implements AutoCloseable {
             case "B2CInvoice/GetInvalid" -> book.getInvalid(data, now);
             case "B2CInvoice/UpdateInvoiceWordStatus" -> book.updateInvoiceWordStatus(data);
             case "B2BInvoice/IssueConfirm" -> book.issueConfirm(data);
+            case "B2CInvoice/CheckBarcode" -> SandboxDirectory.checkBarcode(data);
+            case "B2CInvoice/CheckLoveCode" -> SandboxDirectory.checkLoveCode(data);
+            case "B2CInvoice/GetCompanyNameByTaxID" -> SandboxDirectory.companyName(data);
             default -> MerchantBook.rtn(1, "成功"); // catalogued, no state of its own: valid is enough
         };
     }

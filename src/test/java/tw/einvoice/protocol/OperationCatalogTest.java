@@ -25,12 +25,13 @@ class OperationCatalogTest {
     static final OperationCatalog CATALOG = OperationCatalog.standard();
 
     @Test
-    void holdsTheFiveSeedOperationsAndTheFourTheFlowsNeed() {
+    void holdsTheFiveSeedOperationsFirstThenTheFourTheFlowsNeed() {
+        // the rest of ECPay's API follows them: CatalogCoverageTest holds the catalog against ECPay's list
         assertEquals(List.of(
                 "B2CInvoice/UpdateInvoiceWordStatus", "B2CInvoice/CancelDelayIssue", "B2CInvoice/TriggerIssue",
                 "B2CInvoice/GetInvalid", "B2BInvoice/IssueConfirm",
                 "B2CInvoice/Issue", "B2CInvoice/DelayIssue", "B2CInvoice/Invalid", "B2CInvoice/GetIssue"),
-                CATALOG.all().stream().map(Operation::name).toList());
+                CATALOG.all().stream().map(Operation::name).limit(9).toList());
     }
 
     /** name:type:required:maxLength for every Data field, in the seed page's order. */
@@ -140,8 +141,8 @@ class OperationCatalogTest {
         assertSame(trigger, CATALOG.find(" b2cinvoice/triggerissue "));
         assertNull(CATALOG.find("B2CInvoice/Trigger"));
         assertNull(CATALOG.find(null));
-        UnknownOperationException e = assertThrows(UnknownOperationException.class, () -> CATALOG.get("B2CInvoice/Allowance"));
-        assertTrue(e.getMessage().contains("'B2CInvoice/Allowance'"), e.getMessage());
+        UnknownOperationException e = assertThrows(UnknownOperationException.class, () -> CATALOG.get("B2CInvoice/DoSomething"));
+        assertTrue(e.getMessage().contains("'B2CInvoice/DoSomething'"), e.getMessage());
         for (Operation op : CATALOG.all()) {
             assertTrue(e.getMessage().contains(op.name()), e.getMessage());
         }
