@@ -1,6 +1,7 @@
 package tw.einvoice.protocol;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,13 +48,13 @@ public record Operation(
      * </ul>
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Adopt(String operation, List<String> fields, Map<String, String> rename, Map<String, String> set,
+    public record Adopt(String operation, List<String> fields, Map<String, String> rename, Map<String, JsonNode> set,
                         String within, Map<String, String> compare, Map<String, String> expect, Map<String, String> names) {
         public Adopt {
             fields = fields == null ? List.of() : List.copyOf(fields);
             // kept in the catalog's order: differences are reported in the order the page lists the fields
             rename = ordered(rename);
-            set = ordered(set);
+            set = set == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(set));
             compare = ordered(compare);
             expect = ordered(expect);
             names = ordered(names);

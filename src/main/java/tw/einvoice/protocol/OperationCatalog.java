@@ -109,7 +109,7 @@ public final class OperationCatalog {
         Operation lookup = get(adopt.operation());
         ObjectNode query = JsonNodeFactory.instance.objectNode();
         query.put("MerchantID", merchantId);
-        adopt.set().forEach(query::put);
+        adopt.set().forEach((k, v) -> query.set(k, v.deepCopy()));
         for (String path : adopt.fields()) {
             String name = path.substring(path.lastIndexOf('.') + 1);
             copy(lookup, query, name, Command.value(data, path));

@@ -408,7 +408,8 @@ public final class EcpaySandbox implements AutoCloseable {
         merchants.put(credentials.merchantId(), credentials);
         MerchantBook book = bookOrNew(credentials.merchantId());
         if (trackSize > 0) {
-            book.addTrackIfAbsent(DEFAULT_TRACK_ID, DEFAULT_TRACK_HEADER, DEFAULT_TRACK_START, DEFAULT_TRACK_START + trackSize - 1, 2);
+            book.addTrackIfAbsent(DEFAULT_TRACK_ID, DEFAULT_TRACK_HEADER, DEFAULT_TRACK_START, DEFAULT_TRACK_START + trackSize - 1, 2,
+                    clock.instant());
         }
         return this;
     }
@@ -419,8 +420,17 @@ public final class EcpaySandbox implements AutoCloseable {
         if (book == null) {
             throw new IllegalArgumentException("merchant " + merchantId + " is unknown to the sandbox");
         }
-        book.addTrack(trackId, header, start, end, status);
+        book.addTrack(trackId, header, start, end, status, clock.instant());
         return this;
+    }
+
+    /**
+     * The buyer agrees to an online allowance (AllowanceByCollegiate), as clicking ECPay's link does: it is issued and
+     * GetAllowanceList shows it. False when the merchant has no such allowance waiting.
+     */
+    public boolean agreeOnlineAllowance(String merchantId, String allowanceNo) {
+        MerchantBook book = book(merchantId);
+        return book != null && book.agree(allowanceNo, clock.instant());
     }
 
     public EcpaySandbox addFault(FaultRule rule) {
@@ -626,6 +636,15 @@ public final class EcpaySandbox implements AutoCloseable {
             case "B2CInvoice/GetInvalid" -> book.getInvalid(data, now);
             case "B2CInvoice/UpdateInvoiceWordStatus" -> book.updateInvoiceWordStatus(data);
             case "B2BInvoice/IssueConfirm" -> book.issueConfirm(data);
+            case "B2CInvoice/Allowance" -> book.allowance(data, now, false);
+            case "B2CInvoice/AllowanceByCollegiate" -> book.allowance(data, now, true);
+            case "B2CInvoice/AllowanceInvalid" -> book.allowanceInvalid(data, now);
+            case "B2CInvoice/AllowanceInvalidByCollegiate" -> book.allowanceCancel(data, now);
+            case "B2CInvoice/GetAllowanceList" -> book.allowanceList(data, now);
+            case "B2CInvoice/GetAllowanceInvalid" -> book.allowanceInvalidDetails(data);
+            case "B2CInvoice/GetGovInvoiceWordSetting" -> book.govWordSetting(data, now);
+            case "B2CInvoice/AddInvoiceWordSetting" -> book.addWordSetting(data, now);
+            case "B2CInvoice/GetInvoiceWordSetting" -> book.wordSettings(data);
             case "B2CInvoice/CheckBarcode" -> SandboxDirectory.checkBarcode(data);
             case "B2CInvoice/CheckLoveCode" -> SandboxDirectory.checkLoveCode(data);
             case "B2CInvoice/GetCompanyNameByTaxID" -> SandboxDirectory.companyName(data);

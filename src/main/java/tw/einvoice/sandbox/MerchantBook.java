@@ -39,6 +39,11 @@ final class MerchantBook {
     private final Map<String, Staged> stagedByRelate = new LinkedHashMap<>();
     private final Map<String, Staged> byTsr = new LinkedHashMap<>();
     private long orderSeq = 1;
+    /** Allowances by AllowanceNo, in the order they were made. */
+    private final Map<String, Allowance> allowances = new LinkedHashMap<>();
+    private long allowanceSeq = 1;
+    /** The next TrackID AddInvoiceWordSetting gives (the default track is 1000001). */
+    private long trackSeq = 1_000_101;
     /** Where each change goes before it is answered; a no-op for a sandbox that keeps its state in memory. */
     private final Consumer<ObjectNode> changes;
 
@@ -96,22 +101,158 @@ final class MerchantBook {
         }
     }
 
+    /** ISSUED counts against the invoice; PENDING (online, not agreed yet) too; VOID and CANCELLED gave it back. */
+    enum AllowanceState { ISSUED, PENDING, VOID, CANCELLED }
+
+    private static final class Allowance {
+        final String allowanceNo;
+        final String invoiceNo;
+        final Instant createdAt;
+        final ObjectNode data;
+        final boolean online;
+        AllowanceState state;
+        /** When it was agreed (online), voided or cancelled. */
+        Instant changedAt;
+        String reason;
+
+        Allowance(String allowanceNo, String invoiceNo, Instant createdAt, ObjectNode data, boolean online) {
+            this.allowanceNo = allowanceNo;
+            this.invoiceNo = invoiceNo;
+            this.createdAt = createdAt;
+            this.data = data;
+            this.online = online;
+        }
+
+        long amount() {
+            return data.path("AllowanceAmount").asLong();
+        }
+
+        boolean takesAmount() {
+            return state == AllowanceState.ISSUED || state == AllowanceState.PENDING;
+        }
+    }
+
     // ---------------------------------------------------------------- tracks
 
-    synchronized void addTrack(String trackId, String header, long start, long end, int status) {
+    /** Adds (or replaces) a track of the period {@code now} falls in (Taipei time). */
+    synchronized void addTrack(String trackId, String header, long start, long end, int status, Instant now) {
         if (status < 0 || status > 2) {
             throw new IllegalArgumentException("track status is 0, 1 or 2, got " + status);
         }
-        Track t = new Track(trackId, header, start, end, status);
+        Track t = new Track(trackId, header, start, end, status, rocYear(now), term(now), "07");
         tracks.put(trackId, t);
         record(change().track(t));
     }
 
     /** A merchant's default track: added once, kept as it is (numbers used, status) when the state was restored. */
-    synchronized void addTrackIfAbsent(String trackId, String header, long start, long end, int status) {
+    synchronized void addTrackIfAbsent(String trackId, String header, long start, long end, int status, Instant now) {
         if (!tracks.containsKey(trackId)) {
-            addTrack(trackId, header, start, end, status);
+            addTrack(trackId, header, start, end, status, now);
         }
+    }
+
+    /** The year of the Republic of China an instant falls in, Taipei time: "115" for 2026. */
+    static String rocYear(Instant t) {
+        return Integer.toString(t.atZone(TAIPEI).getYear() - 1911);
+    }
+
+    /** The two-month invoice period an instant falls in, Taipei time: 1 for January-February ... 6 for November-December. */
+    static int term(Instant t) {
+        return (t.atZone(TAIPEI).getMonthValue() + 1) / 2;
+    }
+
+    // ---------------------------------------------------------------- word settings (字軌)
+
+    /**
+     * The numbers the Ministry of Finance allotted for a year (fixed sandbox data): last and this year have six periods of
+     * 500 numbers each (10 books of 50); next year has none yet (7, no data); other years are refused.
+     */
+    ObjectNode govWordSetting(ObjectNode data, Instant now) {
+        int asked = Integer.parseInt(data.path("InvoiceYear").asText());
+        int thisYear = Integer.parseInt(rocYear(now));
+        if (asked == thisYear + 1) {
+            return rtn(SandboxDirectory.NO_DATA, "查無資料");
+        }
+        if (asked != thisYear && asked != thisYear - 1) {
+            return rtn(SandboxCodes.TRACK_YEAR, "字軌年份錯誤：僅可查詢去年、今年或明年 (InvoiceYear " + asked + ")");
+        }
+        ObjectNode out = rtn(1, "執行成功");
+        ArrayNode info = out.putArray("InvoiceInfo");
+        for (int term = 1; term <= 6; term++) {
+            ObjectNode w = info.addObject();
+            w.put("InvoiceTerm", term);
+            w.put("InvType", "07");
+            w.put("InvoiceHeader", GOV_HEADERS[term - 1]);
+            w.put("InvoiceStart", "10000000");
+            w.put("InvoiceEnd", "10000499");
+            w.put("Number", 10);
+        }
+        return out;
+    }
+
+    /** The headers the sandbox's Ministry of Finance allots, one per period. */
+    static final String[] GOV_HEADERS = {"GA", "GB", "GC", "GD", "GE", "GF"};
+
+    /** Adds a track: approved but not enabled, as ECPay does (7870); its range may not overlap a track of the same header. */
+    ObjectNode addWordSetting(ObjectNode data, Instant now) {
+        String year = data.path("InvoiceYear").asText();
+        int thisYear = Integer.parseInt(rocYear(now));
+        if (!year.equals(Integer.toString(thisYear)) && !year.equals(Integer.toString(thisYear + 1))) {
+            return rtn(SandboxCodes.TRACK_YEAR, "字軌年份錯誤：僅可新增今年或明年的字軌 (InvoiceYear " + year + ")");
+        }
+        String header = data.path("InvoiceHeader").asText();
+        int term = data.path("InvoiceTerm").asInt();
+        long start = Long.parseLong(data.path("InvoiceStart").asText());
+        long end = Long.parseLong(data.path("InvoiceEnd").asText());
+        if (end < start) {
+            return rtn(SandboxCodes.VALUE_NOT_ALLOWED, "字軌結束號碼不可小於起始號碼");
+        }
+        synchronized (this) {
+            for (Track t : tracks.values()) {
+                if (t.header.equals(header) && t.year.equals(year) && t.term == term && start <= t.end && t.start <= end) {
+                    return rtn(SandboxCodes.TRACK_OVERLAP, "字軌號碼區間重疊 (TrackID " + t.trackId + ")");
+                }
+            }
+            String trackId = Long.toString(trackSeq++);
+            Track t = new Track(trackId, header, start, end, 0, year, term, data.path("InvType").asText("07"));
+            tracks.put(trackId, t);
+            record(change().track(t));
+            ObjectNode out = rtn(1, "新增字軌成功");
+            out.put("TrackID", trackId);
+            return out;
+        }
+    }
+
+    /** The merchant's tracks of a year, filtered as GetInvoiceWordSetting asks (0: any term, any status). */
+    ObjectNode wordSettings(ObjectNode data) {
+        String year = data.path("InvoiceYear").asText();
+        int term = data.path("InvoiceTerm").asInt();
+        int useStatus = data.path("UseStatus").asInt();
+        String invType = data.path("InvType").asText("");
+        String header = data.path("InvoiceHeader").asText("");
+        int category = data.path("InvoiceCategory").asInt();
+        ObjectNode out = rtn(1, "執行成功");
+        ArrayNode info = out.putArray("InvoiceInfo");
+        synchronized (this) {
+            for (Track t : tracks.values()) {
+                if (!t.year.equals(year) || (term != 0 && t.term != term) || (useStatus != 0 && t.useStatus() != useStatus)
+                        || (!invType.isEmpty() && !t.invType.equals(invType)) || (!header.isEmpty() && !t.header.equals(header))
+                        || category == 2) {
+                    continue; // the sandbox's tracks are all B2C
+                }
+                ObjectNode w = info.addObject();
+                w.put("TrackID", t.trackId);
+                w.put("InvoiceYear", t.year);
+                w.put("InvoiceTerm", t.term);
+                w.put("InvType", t.invType);
+                w.put("InvoiceHeader", t.header);
+                w.put("InvoiceStart", String.format("%08d", t.start));
+                w.put("InvoiceEnd", String.format("%08d", t.end));
+                w.put("InvoiceNo", t.next == t.start ? "" : String.format("%08d", t.next - 1));
+                w.put("UseStatus", t.useStatus());
+            }
+        }
+        return out;
     }
 
     synchronized Optional<Integer> trackStatus(String trackId) {
@@ -317,6 +458,9 @@ final class MerchantBook {
                 out.put("InvoiceNo", inv.invoiceNo);
                 return out;
             }
+            if (hasAllowances(inv)) {
+                return rtn(SandboxCodes.HAS_ALLOWANCES, "該張發票已折讓，請先作廢折讓單再作廢發票 (InvoiceNo " + inv.invoiceNo + ")");
+            }
             inv.invalidAt = now;
             inv.invalidReason = data.path("Reason").asText();
             record(change().invoice(inv));
@@ -409,12 +553,231 @@ final class MerchantBook {
         out.put("IIS_Print_Flag", d.path("Print").asText("0"));
         out.put("IIS_Award_Flag", "");
         out.put("IIS_Random_Number", inv.randomNumber);
+        out.put("IIS_Remain_Allowance_Amt", inv.invalidAt == null ? remaining(inv) : 0);
         out.put("InvoiceRemark", d.path("InvoiceRemark").asText(""));
         ArrayNode items = out.putArray("Items");
         for (JsonNode item : d.path("Items")) {
             items.add(item.deepCopy());
         }
         return out;
+    }
+
+    // ---------------------------------------------------------------- allowances (折讓)
+
+    /** What can still be allowed on an invoice: its SalesAmount less its issued and pending allowances. */
+    private long remaining(Invoice inv) {
+        long taken = allowances.values().stream().filter(a -> a.invoiceNo.equals(inv.invoiceNo) && a.takesAmount())
+                .mapToLong(Allowance::amount).sum();
+        return inv.data.path("SalesAmount").asLong() - taken;
+    }
+
+    private boolean hasAllowances(Invoice inv) {
+        return allowances.values().stream().anyMatch(a -> a.invoiceNo.equals(inv.invoiceNo) && a.takesAmount());
+    }
+
+    /**
+     * Allowance (online false: issued at once) and AllowanceByCollegiate (online: PENDING until the buyer agrees, its
+     * amount held meanwhile). Refused for an unknown or voided invoice and beyond what is left of the invoice.
+     */
+    ObjectNode allowance(ObjectNode data, Instant now, boolean online) {
+        String number = data.path("InvoiceNo").asText();
+        String date = data.path("InvoiceDate").asText();
+        long amount = data.path("AllowanceAmount").asLong();
+        synchronized (this) {
+            issueDue(now);
+            Invoice inv = byNumberAndDate(number, date);
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料 (InvoiceNo " + number + ", InvoiceDate " + date + ")");
+            }
+            if (inv.invalidAt != null) {
+                return rtn(SandboxCodes.ALLOWANCE_ON_VOID, "該張發票已作廢，不可折讓 (InvoiceNo " + inv.invoiceNo + ")");
+            }
+            long left = remaining(inv);
+            if (amount > left) {
+                return rtn(SandboxCodes.ALLOWANCE_OVER_REMAINING, "折讓金額 " + amount + " 超過發票可折讓金額 " + left
+                        + " (InvoiceNo " + inv.invoiceNo + ")");
+            }
+            String allowanceNo = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(TAIPEI).format(now)
+                    + String.format("%08d", allowanceSeq++);
+            Allowance a = new Allowance(allowanceNo, inv.invoiceNo, now, data.deepCopy(), online);
+            a.state = online ? AllowanceState.PENDING : AllowanceState.ISSUED;
+            allowances.put(allowanceNo, a);
+            record(change().allowance(a));
+            ObjectNode out = rtn(1, online ? "線上折讓開立成功，待買受人同意" : "開立折讓成功");
+            out.put("IA_Allow_No", allowanceNo);
+            out.put("IA_Invoice_No", inv.invoiceNo);
+            if (online) {
+                out.put("IA_TempDate", DATE_TIME.format(now));
+                out.put("IA_TempExpireDate", DATE_TIME.format(now.plus(Duration.ofHours(72))));
+            } else {
+                out.put("IA_Date", DATE_TIME.format(now));
+            }
+            out.put("IA_Remain_Allowance_Amt", remaining(inv));
+            return out;
+        }
+    }
+
+    /** The buyer agrees to an online allowance (a test control: ECPay learns it from the buyer's click). */
+    synchronized boolean agree(String allowanceNo, Instant now) {
+        Allowance a = allowances.get(allowanceNo);
+        if (a == null || a.state != AllowanceState.PENDING) {
+            return false;
+        }
+        a.state = AllowanceState.ISSUED;
+        a.changedAt = now;
+        record(change().allowance(a));
+        return true;
+    }
+
+    /** AllowanceInvalid: an issued allowance is voided and gives its amount back; an online one not agreed yet is cancelled instead. */
+    ObjectNode allowanceInvalid(ObjectNode data, Instant now) {
+        synchronized (this) {
+            Allowance a = allowance(data);
+            if (a == null || a.state == AllowanceState.CANCELLED) {
+                return rtn(SandboxCodes.ALLOWANCE_NOT_FOUND, "查無此折讓單 (AllowanceNo " + data.path("AllowanceNo").asText() + ")");
+            }
+            if (a.state == AllowanceState.VOID) {
+                return rtn(SandboxCodes.ALLOWANCE_ALREADY_VOID, "該折讓單已作廢過 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            if (a.state == AllowanceState.PENDING) {
+                return rtn(SandboxCodes.ALLOWANCE_PENDING, "線上折讓尚未經買受人同意，請使用取消線上折讓 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            a.state = AllowanceState.VOID;
+            a.changedAt = now;
+            a.reason = data.path("Reason").asText();
+            record(change().allowance(a));
+            ObjectNode out = rtn(1, "作廢折讓成功");
+            out.put("IA_Invoice_No", a.invoiceNo);
+            return out;
+        }
+    }
+
+    /** AllowanceInvalidByCollegiate: an online allowance not agreed yet is cancelled; one agreed to is refused (5070250). */
+    ObjectNode allowanceCancel(ObjectNode data, Instant now) {
+        synchronized (this) {
+            Allowance a = allowance(data);
+            if (a == null) {
+                return rtn(SandboxCodes.ALLOWANCE_NOT_FOUND, "查無此折讓單 (AllowanceNo " + data.path("AllowanceNo").asText() + ")");
+            }
+            if (!a.online) {
+                return rtn(SandboxCodes.ALLOWANCE_NOT_ONLINE, "此折讓單非線上折讓，請使用作廢折讓 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            if (a.state == AllowanceState.ISSUED || a.state == AllowanceState.VOID) {
+                return rtn(SandboxCodes.ONLINE_ALLOWANCE_AGREED, "無法取消已經同意的線上折讓單 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            if (a.state == AllowanceState.CANCELLED) {
+                return rtn(SandboxCodes.ALLOWANCE_ALREADY_CANCELLED, "此線上折讓單已取消 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            a.state = AllowanceState.CANCELLED;
+            a.changedAt = now;
+            a.reason = data.path("Reason").asText();
+            record(change().allowance(a));
+            ObjectNode out = rtn(1, "取消線上折讓成功");
+            out.put("IA_Invoice_No", a.invoiceNo);
+            return out;
+        }
+    }
+
+    /** The allowance named by AllowanceNo, if it belongs to the InvoiceNo given. Called with the lock held. */
+    private Allowance allowance(ObjectNode data) {
+        Allowance a = allowances.get(data.path("AllowanceNo").asText());
+        return a != null && a.invoiceNo.equals(data.path("InvoiceNo").asText().strip().toUpperCase(java.util.Locale.ROOT)) ? a : null;
+    }
+
+    /**
+     * GetAllowanceList: by AllowanceNo (SearchType 0), or an invoice's allowances by its issue date (1) or the allowance's
+     * date (2). Online allowances the buyer has not agreed to are not shown (7928), nor cancelled ones; voided ones are,
+     * with IA_Invalid_Status 1.
+     */
+    ObjectNode allowanceList(ObjectNode data, Instant now) {
+        String type = data.path("SearchType").asText();
+        String number = data.path("InvoiceNo").asText("").strip().toUpperCase(java.util.Locale.ROOT);
+        String date = data.path("Date").asText("").strip().replace('/', '-');
+        synchronized (this) {
+            issueDue(now);
+            ObjectNode out = rtn(1, "查詢成功");
+            ArrayNode list = out.putArray("AllowanceInfo");
+            for (Allowance a : allowances.values()) {
+                if (a.state == AllowanceState.PENDING || a.state == AllowanceState.CANCELLED) {
+                    continue;
+                }
+                Invoice inv = byNumber.get(a.invoiceNo);
+                boolean match = switch (type) {
+                    case "0" -> a.allowanceNo.equals(data.path("AllowanceNo").asText());
+                    case "1" -> a.invoiceNo.equals(number) && inv.date().startsWith(date);
+                    default -> a.invoiceNo.equals(number) && DATE_TIME.format(allowedAt(a)).startsWith(date);
+                };
+                if (match) {
+                    list.add(allowanceDetails(a, inv));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** When an allowance took effect: when made, or when the buyer agreed to an online one. */
+    private static Instant allowedAt(Allowance a) {
+        return a.online && a.changedAt != null ? a.changedAt : a.createdAt;
+    }
+
+    private ObjectNode allowanceDetails(Allowance a, Invoice inv) {
+        ObjectNode d = a.data;
+        long total = a.amount();
+        String taxType = inv.data.path("TaxType").asText("1");
+        // the tax included in a taxable amount at 5%, as ECPay splits it
+        long tax = "1".equals(taxType) ? total - Math.round(total / 1.05) : 0;
+        ObjectNode row = JSON.createObjectNode();
+        row.put("IA_Allow_No", a.allowanceNo);
+        row.put("IA_Invoice_No", a.invoiceNo);
+        row.put("IA_Date", DATE_TIME.format(allowedAt(a)));
+        row.put("IA_Invoice_Issue_Date", inv.date());
+        row.put("IA_Identifier", buyerIdentifier(inv.data));
+        row.put("IA_Invalid_Status", a.state == AllowanceState.VOID ? "1" : "0");
+        row.put("IA_Upload_Status", "0");
+        row.put("IA_Tax_Type", taxType);
+        row.put("IA_Tax_Amount", tax);
+        row.put("IA_Total_Amount", total - tax);
+        row.put("IA_Total_Tax_Amount", total);
+        row.put("IA_Send_Mail", d.path("NotifyMail").asText(""));
+        row.put("IA_Send_Phone", d.path("NotifyPhone").asText(""));
+        row.put("IIS_Customer_Name", d.path("CustomerName").asText(""));
+        ArrayNode items = row.putArray("Items");
+        for (JsonNode item : d.path("Items")) {
+            items.add(item.deepCopy());
+        }
+        return row;
+    }
+
+    /** GetAllowanceInvalid: a voided allowance's details. */
+    ObjectNode allowanceInvalidDetails(ObjectNode data) {
+        synchronized (this) {
+            Allowance a = allowance(data);
+            if (a == null || a.state != AllowanceState.VOID) {
+                return rtn(SandboxCodes.NOT_INVALID, "查無作廢折讓資料 (AllowanceNo " + data.path("AllowanceNo").asText() + ")");
+            }
+            ObjectNode out = rtn(1, "查詢成功");
+            out.put("AI_Allow_No", a.allowanceNo);
+            out.put("AI_Invoice_No", a.invoiceNo);
+            out.put("AI_Allow_Date", DATE_TIME.format(allowedAt(a)));
+            out.put("AI_Date", DATE_TIME.format(a.changedAt));
+            out.put("Reason", a.reason);
+            out.put("AI_Upload_Status", "0");
+            out.put("AI_Upload_Date", "");
+            out.put("AI_Seller_Identifier", "");
+            out.put("AI_Buyer_Identifier", buyerIdentifier(byNumber.get(a.invoiceNo).data));
+            return out;
+        }
+    }
+
+    synchronized Optional<SandboxAllowance> allowanceSnapshot(String allowanceNo) {
+        Allowance a = allowances.get(allowanceNo);
+        return a == null ? Optional.empty()
+                : Optional.of(new SandboxAllowance(merchantId, a.allowanceNo, a.invoiceNo, a.amount(), a.online, a.state.name(), a.reason));
+    }
+
+    synchronized Optional<Long> remainingAllowance(String invoiceNo) {
+        Invoice inv = byNumber.get(invoiceNo);
+        return inv == null ? Optional.empty() : Optional.of(remaining(inv));
     }
 
     synchronized Optional<SandboxInvoice> invoiceByRelateNumber(String relate) {
@@ -443,7 +806,8 @@ final class MerchantBook {
         Change track(Track t) {
             ObjectNode n = array("tracks").addObject();
             n.put("id", t.trackId).put("header", t.header).put("start", t.start).put("end", t.end).put("next", t.next)
-                    .put("status", t.status);
+                    .put("status", t.status).put("year", t.year).put("term", t.term).put("invType", t.invType);
+            node.put("trackSeq", trackSeq);
             return this;
         }
 
@@ -460,6 +824,16 @@ final class MerchantBook {
             if (inv.invalidAt != null) {
                 n.put("invalidAt", inv.invalidAt.toString()).put("invalidReason", inv.invalidReason);
             }
+            return this;
+        }
+
+        Change allowance(Allowance a) {
+            ObjectNode n = array("allowances").addObject();
+            n.put("allowanceNo", a.allowanceNo).put("invoiceNo", a.invoiceNo).put("createdAt", a.createdAt.toString())
+                    .put("online", a.online).put("state", a.state.name())
+                    .put("changedAt", a.changedAt == null ? null : a.changedAt.toString()).put("reason", a.reason);
+            n.set("data", a.data);
+            node.put("allowanceSeq", allowanceSeq);
             return this;
         }
 
@@ -492,7 +866,10 @@ final class MerchantBook {
         tracks.values().forEach(c::track);
         byNumber.values().forEach(c::invoice);
         byTsr.values().forEach(c::staged);
+        allowances.values().forEach(c::allowance);
         c.node.put("orderSeq", orderSeq);
+        c.node.put("allowanceSeq", allowanceSeq);
+        c.node.put("trackSeq", trackSeq);
         return c.node;
     }
 
@@ -500,7 +877,7 @@ final class MerchantBook {
     synchronized void restore(JsonNode change) {
         for (JsonNode t : change.path("tracks")) {
             Track track = new Track(t.path("id").asText(), t.path("header").asText(), t.path("start").asLong(), t.path("end").asLong(),
-                    t.path("status").asInt());
+                    t.path("status").asInt(), t.path("year").asText(""), t.path("term").asInt(0), t.path("invType").asText("07"));
             track.next = t.path("next").asLong(track.start);
             tracks.put(track.trackId, track);
         }
@@ -530,6 +907,20 @@ final class MerchantBook {
         }
         if (change.has("orderSeq")) {
             orderSeq = Math.max(orderSeq, change.get("orderSeq").asLong());
+        }
+        for (JsonNode n : change.path("allowances")) {
+            Allowance a = new Allowance(n.path("allowanceNo").asText(), n.path("invoiceNo").asText(), Instant.parse(n.path("createdAt").asText()),
+                    (ObjectNode) n.path("data"), n.path("online").asBoolean());
+            a.state = AllowanceState.valueOf(n.path("state").asText());
+            a.changedAt = n.hasNonNull("changedAt") ? Instant.parse(n.get("changedAt").asText()) : null;
+            a.reason = n.hasNonNull("reason") ? n.get("reason").asText() : null;
+            allowances.put(a.allowanceNo, a);
+        }
+        if (change.has("allowanceSeq")) {
+            allowanceSeq = Math.max(allowanceSeq, change.get("allowanceSeq").asLong());
+        }
+        if (change.has("trackSeq")) {
+            trackSeq = Math.max(trackSeq, change.get("trackSeq").asLong());
         }
     }
 

@@ -111,6 +111,18 @@ public final class SandboxLedger {
         return book == null ? Optional.empty() : book.trackStatus(trackId);
     }
 
+    /** An allowance the sandbox made for this merchant, by its AllowanceNo. */
+    public Optional<SandboxAllowance> allowance(String merchantId, String allowanceNo) {
+        MerchantBook book = sandbox.book(merchantId);
+        return book == null ? Optional.empty() : book.allowanceSnapshot(allowanceNo);
+    }
+
+    /** What can still be allowed on an invoice (SalesAmount less issued and pending allowances); empty when unknown. */
+    public Optional<Long> remainingAllowance(String merchantId, String invoiceNo) {
+        MerchantBook book = sandbox.book(merchantId);
+        return book == null ? Optional.empty() : book.remainingAllowance(invoiceNo);
+    }
+
     @Override
     public String toString() {
         return "SandboxLedger" + new java.util.TreeMap<>(counters);
