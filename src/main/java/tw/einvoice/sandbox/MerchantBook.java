@@ -58,12 +58,15 @@ final class MerchantBook {
         final String relateNumber;
         final String invoiceNo;
         final Instant issuedAt;
-        final String randomNumber;
+        /** Changed by VoidWithReIssue, as the data. */
+        String randomNumber;
         final String trackId;
         final String tsr;
-        final ObjectNode data;
+        ObjectNode data;
         Instant invalidAt;
         String invalidReason;
+        /** The last VoidWithReIssue, or null. */
+        Instant reissuedAt;
 
         Invoice(String relateNumber, String invoiceNo, Instant issuedAt, String randomNumber, String trackId, String tsr,
                 ObjectNode data) {
@@ -85,7 +88,8 @@ final class MerchantBook {
 
     private static final class Staged {
         final String tsr;
-        final ObjectNode data;
+        /** Replaced by EditDelayIssue. */
+        ObjectNode data;
         final int delayFlag;
         final int delayDay;
         final String orderNumber;
@@ -562,6 +566,207 @@ final class MerchantBook {
         return out;
     }
 
+    // ---------------------------------------------------------------- editing, reissuing, listing, notifying, printing
+
+    /**
+     * EditDelayIssue: a staging not issued yet takes the new Data (its DelayFlag, DelayDay, PayType and PayAct stay);
+     * an unknown or cancelled Tsr is 4000001, an issued one 4000006.
+     */
+    ObjectNode editDelayIssue(ObjectNode data, Instant now) {
+        String tsr = data.path("Tsr").asText();
+        synchronized (this) {
+            issueDue(now);
+            Staged s = byTsr.get(tsr);
+            if (s == null || s.state == StagedState.CANCELLED) {
+                return rtn(4000001, "不存在此交易單號 (Tsr " + tsr + ")");
+            }
+            if (s.state == StagedState.ISSUED) {
+                return rtn(SandboxCodes.ALREADY_ISSUED, "發票已開立，無法編輯延遲開立 (Tsr " + tsr + ")");
+            }
+            String oldRelate = SandboxLedger.lower(s.data.path("RelateNumber").asText());
+            String newRelate = SandboxLedger.lower(data.path("RelateNumber").asText());
+            if (!newRelate.equals(oldRelate) && relateTaken(data.path("RelateNumber").asText())) {
+                return duplicateRelate(data.path("RelateNumber").asText());
+            }
+            ObjectNode edited = data.deepCopy();
+            for (String kept : new String[] {"DelayFlag", "DelayDay", "PayType", "PayAct"}) {
+                edited.set(kept, s.data.get(kept));
+            }
+            if (!edited.hasNonNull("NotifyURL") && s.data.hasNonNull("NotifyURL")) {
+                edited.set("NotifyURL", s.data.get("NotifyURL"));
+            }
+            stagedByRelate.remove(oldRelate);
+            stagedByRelate.put(newRelate, s);
+            s.data = edited;
+            record(change().staged(s));
+            ObjectNode out = rtn(1, "編輯延遲開立發票成功");
+            out.put("OrderNumber", s.orderNumber);
+            return out;
+        }
+    }
+
+    /**
+     * VoidWithReIssue: the invoice is voided and issued again with the IssueModel's content; its number, RelateNumber and
+     * time stay and only the random number changes (paid-tw, live stage), so IssueModel must name the same RelateNumber and
+     * issue time. A reissued invoice cannot be reissued again before it is uploaded (a day here).
+     */
+    ObjectNode voidWithReIssue(ObjectNode data, Instant now) {
+        JsonNode voidModel = data.path("VoidModel");
+        ObjectNode issueModel = (ObjectNode) data.path("IssueModel");
+        String number = voidModel.path("InvoiceNo").asText().strip().toUpperCase(java.util.Locale.ROOT);
+        synchronized (this) {
+            issueDue(now);
+            Invoice inv = byNumber.get(number);
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料 (InvoiceNo " + number + ")");
+            }
+            if (inv.invalidAt != null) {
+                return rtn(5070453, "該張發票已作廢，不可註銷重開 (InvoiceNo " + number + ")");
+            }
+            if (hasAllowances(inv)) {
+                return rtn(SandboxCodes.HAS_ALLOWANCES, "該張發票已折讓，不可註銷重開 (InvoiceNo " + number + ")");
+            }
+            if (!SandboxLedger.lower(issueModel.path("RelateNumber").asText()).equals(SandboxLedger.lower(inv.relateNumber))
+                    || !issueModel.path("InvoiceDate").asText().strip().equals(inv.date())) {
+                return rtn(SandboxCodes.REISSUE_CHANGES_KEY, "註銷重開不可更改自訂編號及開立時間 (RelateNumber " + inv.relateNumber
+                        + ", InvoiceDate " + inv.date() + ")");
+            }
+            if (inv.reissuedAt != null && now.isBefore(inv.reissuedAt.plus(Duration.ofDays(1)))) {
+                return rtn(SandboxCodes.REISSUE_NOT_UPLOADED, "發票尚未上傳財政部，暫無法再次註銷重開 (InvoiceNo " + number + ")");
+            }
+            ObjectNode content = issueModel.deepCopy();
+            content.remove("InvoiceDate");
+            content.put("MerchantID", merchantId);
+            inv.data = content;
+            inv.randomNumber = String.format("%04d", random4.getAsInt());
+            inv.reissuedAt = now;
+            inv.invalidReason = voidModel.path("VoidReason").asText();
+            ledger.count("reissued:" + merchantId + ":" + number);
+            record(change().invoice(inv));
+            ObjectNode out = rtn(1, "開立發票成功");
+            out.put("InvoiceNo", inv.invoiceNo);
+            out.put("InvoiceDate", inv.date());
+            out.put("RandomNumber", inv.randomNumber);
+            return out;
+        }
+    }
+
+    /**
+     * GetIssueList: the invoices issued from BeginDate to EndDate (Taipei dates, both included), newest first, one page of
+     * NumPerPage. The Query_* filters are taken but not applied: their values are not published in the sources read.
+     */
+    ObjectNode issueList(ObjectNode data, Instant now) {
+        String begin = data.path("BeginDate").asText().replace('/', '-');
+        String end = data.path("EndDate").asText().replace('/', '-');
+        int perPage = data.path("NumPerPage").asInt();
+        int page = data.path("ShowingPage").asInt();
+        synchronized (this) {
+            issueDue(now);
+            List<Invoice> found = new ArrayList<>();
+            for (Invoice inv : byNumber.values()) {
+                String day = inv.date().substring(0, 10);
+                if (day.compareTo(begin) >= 0 && day.compareTo(end) <= 0) {
+                    found.add(inv);
+                }
+            }
+            found.sort((a, b) -> b.issuedAt.compareTo(a.issuedAt) != 0 ? b.issuedAt.compareTo(a.issuedAt)
+                    : b.invoiceNo.compareTo(a.invoiceNo));
+            ObjectNode out = rtn(1, "查詢成功");
+            out.put("TotalCount", found.size());
+            out.put("ShowingPage", page);
+            ArrayNode rows = out.putArray("InvoiceData");
+            for (int i = (page - 1) * perPage; i < Math.min(found.size(), page * perPage); i++) {
+                Invoice inv = found.get(i);
+                ObjectNode row = rows.addObject();
+                row.put("IIS_Number", inv.invoiceNo);
+                row.put("IIS_Relate_Number", inv.relateNumber);
+                row.put("IIS_Identifier", buyerIdentifier(inv.data));
+                row.put("IIS_Category", inv.data.path("CustomerIdentifier").asText("").isEmpty() ? "B2C" : "B2B");
+                row.put("IIS_Tax_Type", inv.data.path("TaxType").asText(""));
+                row.put("IIS_Tax_Amount", inv.data.path("TaxAmount").asLong(0));
+                row.put("IIS_Sales_Amount", inv.data.path("SalesAmount").asLong());
+                row.put("IIS_Create_Date", inv.date());
+                row.put("IIS_Invalid_Status", inv.invalidAt == null ? "0" : "1");
+                row.put("IIS_Upload_Status", "0");
+                row.put("IIS_Remain_Allowance_Amt", inv.invalidAt == null ? remaining(inv) : 0);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * InvoiceNotify: the invoice (and for InvoiceTag A, AI and OA its allowance) must be there in the state the tag names;
+     * the sandbox sends nothing (neither does ECPay's stage) and counts it for tests. AW: no invoice of the sandbox wins.
+     */
+    ObjectNode invoiceNotify(ObjectNode data) {
+        String number = data.path("InvoiceNo").asText().strip().toUpperCase(java.util.Locale.ROOT);
+        String tag = data.path("InvoiceTag").asText();
+        synchronized (this) {
+            Invoice inv = byNumber.get(number);
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料 (InvoiceNo " + number + ")");
+            }
+            String refused = switch (tag) {
+                case "II" -> inv.invalidAt == null ? "發票未作廢" : null;
+                case "AW" -> "查無中獎資料";
+                case "A", "AI", "OA" -> {
+                    Allowance a = allowances.get(data.path("AllowanceNo").asText());
+                    AllowanceState wanted = tag.equals("A") ? AllowanceState.ISSUED : tag.equals("AI") ? AllowanceState.VOID
+                            : AllowanceState.PENDING;
+                    yield a == null || !a.invoiceNo.equals(number) ? "查無折讓資料" : a.state != wanted ? "折讓單狀態不符" : null;
+                }
+                default -> null;
+            };
+            if (refused != null) {
+                return rtn(SandboxCodes.NOTHING_TO_NOTIFY, refused + " (InvoiceNo " + number + ", InvoiceTag " + tag + ")");
+            }
+            ledger.count("notify:" + merchantId + ":" + number + ":" + tag);
+            ObjectNode out = rtn(1, "發送通知成功");
+            out.put("MerchantID", merchantId);
+            return out;
+        }
+    }
+
+    /**
+     * InvoicePrint: a link to the invoice's print page, for an invoice that is printed (Print 1) or has a buyer's tax id;
+     * a carrier or donated invoice is not printed (paid-tw, live stage). The B2B styles 4 and 5 need a tax id.
+     */
+    ObjectNode invoicePrint(ObjectNode data, String printBase) {
+        synchronized (this) {
+            Invoice inv = byNumberAndDate(data.path("InvoiceNo").asText(), data.path("InvoiceDate").asText().strip().substring(0, 10));
+            boolean company = !taxId(inv).isEmpty();
+            if (inv == null || (!"1".equals(inv.data.path("Print").asText()) && !company)) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無資料 (InvoiceNo " + data.path("InvoiceNo").asText() + ")");
+            }
+            int style = data.path("PrintStyle").asInt(1);
+            if (style >= 4 && !company) {
+                return rtn(SandboxCodes.VALUE_NOT_ALLOWED, "B2B 列印格式需有統一編號 (PrintStyle " + style + ")");
+            }
+            ObjectNode out = rtn(1, "成功");
+            out.put("InvoiceHtml", printBase + "/print/" + inv.invoiceNo + "?style=" + style);
+            return out;
+        }
+    }
+
+    private static String taxId(Invoice inv) {
+        return inv == null ? "" : inv.data.path("CustomerIdentifier").asText("");
+    }
+
+    /** The print page of an invoice (the sandbox's stand-in for ECPay's), or null when there is no such invoice. */
+    synchronized String printPage(String invoiceNo) {
+        Invoice inv = byNumber.get(invoiceNo);
+        if (inv == null) {
+            return null;
+        }
+        StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"zh-TW\"><head><meta charset=\"utf-8\"><title>電子發票證明聯 ")
+                .append(inv.invoiceNo).append("</title></head><body><h1>電子發票證明聯</h1><p>")
+                .append(inv.invoiceNo.substring(0, 2)).append('-').append(inv.invoiceNo.substring(2)).append("</p><p>")
+                .append(inv.date()).append("</p><p>隨機碼 ").append(inv.randomNumber).append("</p><p>總計 ")
+                .append(inv.data.path("SalesAmount").asLong()).append("</p>")
+                .append(inv.invalidAt == null ? "" : "<p>已作廢</p>").append("</body></html>");
+        return html.toString();
+    }
+
     // ---------------------------------------------------------------- allowances (折讓)
 
     /** What can still be allowed on an invoice: its SalesAmount less its issued and pending allowances. */
@@ -824,6 +1029,9 @@ final class MerchantBook {
             if (inv.invalidAt != null) {
                 n.put("invalidAt", inv.invalidAt.toString()).put("invalidReason", inv.invalidReason);
             }
+            if (inv.reissuedAt != null) {
+                n.put("reissuedAt", inv.reissuedAt.toString());
+            }
             return this;
         }
 
@@ -888,6 +1096,9 @@ final class MerchantBook {
             if (i.hasNonNull("invalidAt")) {
                 inv.invalidAt = Instant.parse(i.get("invalidAt").asText());
                 inv.invalidReason = i.path("invalidReason").asText();
+            }
+            if (i.hasNonNull("reissuedAt")) {
+                inv.reissuedAt = Instant.parse(i.get("reissuedAt").asText());
             }
             byRelate.put(SandboxLedger.lower(inv.relateNumber), inv);
             byNumber.put(inv.invoiceNo, inv);

@@ -44,6 +44,12 @@ final class SandboxCodes {
     static final int ALLOWANCE_NOT_ONLINE = 2000043;
     /** AllowanceInvalidByCollegiate of an online allowance already cancelled. */
     static final int ALLOWANCE_ALREADY_CANCELLED = 2000044;
+    /** VoidWithReIssue naming another RelateNumber or issue time than the invoice's (ECPay keeps both). */
+    static final int REISSUE_CHANGES_KEY = 5070460;
+    /** VoidWithReIssue of an invoice reissued less than a day ago, not uploaded yet (paid-tw live stage, code not recorded). */
+    static final int REISSUE_NOT_UPLOADED = 5070461;
+    /** InvoiceNotify of something the invoice does not have: no void (II), no award (AW), no such allowance (A, AI, OA). */
+    static final int NOTHING_TO_NOTIFY = 1600005;
     /** CancelDelayIssue after the invoice was issued. */
     static final int ALREADY_ISSUED = 4000006;
 

@@ -94,6 +94,125 @@ class B2COperationsRouteTest {
         assertOutcome(call("B2CInvoice/GetCompanyNameByTaxID", "{\"UnifiedBusinessNo\":\"12345678\"}"), "DEAD", 1200125);
     }
 
+    // ------------------------------------------------------------------ editing, reissuing, listing, notifying, printing
+
+    static String issueData(String relate, int amount, String extra) {
+        return """
+            {"RelateNumber":"%s","CustomerEmail":"buyer@example.com","Print":"0","Donation":"0","TaxType":"1","SalesAmount":%d,
+             "InvType":"07"%s,"Items":[{"ItemSeq":1,"ItemName":"茶葉","ItemCount":1,"ItemWord":"包","ItemPrice":%d,"ItemAmount":%d}]}"""
+                .formatted(relate, amount, extra, amount, amount);
+    }
+
+    /** ECPay 47979: a staged invoice takes new Data until it is issued; an unknown Tsr is 4000001 (paid-tw, live). */
+    @Test
+    void editDelayIssueReplacesAStagedInvoiceUntilItIsIssued() throws Exception {
+        String relate = unique("R");
+        String tsr = unique("T");
+        String delay = issueData(relate, 100, ",\"DelayFlag\":\"2\",\"DelayDay\":0,\"Tsr\":\"" + tsr + "\",\"PayType\":\"2\",\"PayAct\":\"ECPAY\"");
+        assertOutcome(call("B2CInvoice/DelayIssue", delay), "SUCCESS", 1);
+        Exchange edited = call("B2CInvoice/EditDelayIssue", issueData(relate, 250, ",\"Tsr\":\"" + tsr + "\""));
+        assertOutcome(edited, "SUCCESS", 1);
+        assertTrue(body(edited).path("OrderNumber").asText().startsWith("SBX"));
+        assertOutcome(call("B2CInvoice/TriggerIssue", "{\"Tsr\":\"" + tsr + "\",\"PayType\":\"2\"}"), "SUCCESS", 4000004);
+        assertEquals(250, body(call("B2CInvoice/GetIssue", "{\"RelateNumber\":\"" + relate + "\"}")).path("IIS_Sales_Amount").asInt());
+        assertOutcome(call("B2CInvoice/EditDelayIssue", issueData(relate, 300, ",\"Tsr\":\"" + tsr + "\"")), "DEAD", 4000006);
+        assertOutcome(call("B2CInvoice/EditDelayIssue", issueData(unique("R"), 300, ",\"Tsr\":\"NOPE" + unique("") + "\"")), "DEAD", 4000001);
+    }
+
+    /** ECPay 7918; paid-tw live: the number, RelateNumber and time stay, the content and random number change. */
+    @Test
+    void voidWithReIssueKeepsTheNumberAndTakesTheNewContent() throws Exception {
+        String relate = unique("R");
+        Exchange issued = call("B2CInvoice/Issue", issueData(relate, 100, ""));
+        String number = body(issued).path("InvoiceNo").asText();
+        String time = body(issued).path("InvoiceDate").asText();
+        String reissue = "{\"VoidModel\":{\"InvoiceNo\":\"" + number + "\",\"VoidReason\":\"金額錯誤\"},\"IssueModel\":"
+                + issueData(relate, 80, ",\"InvoiceDate\":\"" + time + "\"") + "}";
+        Exchange done = call("B2CInvoice/VoidWithReIssue", reissue);
+        assertOutcome(done, "SUCCESS", 1);
+        assertEquals(number, body(done).path("InvoiceNo").asText());
+        assertEquals(time, body(done).path("InvoiceDate").asText());
+        assertEquals(1, SANDBOX.ledger().reissues(STAGE, number));
+        JsonNode now = body(call("B2CInvoice/GetIssue", "{\"RelateNumber\":\"" + relate + "\"}"));
+        assertEquals(80, now.path("IIS_Sales_Amount").asInt());
+        assertEquals("0", now.path("IIS_Invalid_Status").asText());
+        assertEquals(body(done).path("RandomNumber").asText(), now.path("IIS_Random_Number").asText());
+        // the catalog's lookup finds the reissued content
+        Operation op = OperationCatalog.standard().get("B2CInvoice/VoidWithReIssue");
+        ObjectNode data = (ObjectNode) JSON.readTree(reissue);
+        Exchange lookup = call(op.adoptWith().operation(), OperationCatalog.standard().lookupQuery(op, data, STAGE).toString());
+        assertEquals(List.of(), LookupComparison.differences(op.adoptWith(), data, body(lookup)));
+        assertEquals(List.of("IssueModel.SalesAmount 70 here, 80 at ECPay", "IssueModel.Items[1].ItemPrice 70 here, 80 at ECPay",
+                "IssueModel.Items[1].ItemAmount 70 here, 80 at ECPay"), LookupComparison.differences(op.adoptWith(),
+                JSON.readTree(reissue.replace(":80", ":70")), body(lookup)));
+
+        assertOutcome(call("B2CInvoice/VoidWithReIssue", reissue), "DEAD", 5070461);
+        assertOutcome(call("B2CInvoice/VoidWithReIssue", reissue.replace(relate, unique("R"))), "DEAD", 5070460);
+        // IssueModel is checked as an Issue is, before anything is sent
+        assertEquals("B2CInvoice/VoidWithReIssue: IssueModel.SalesAmount is 81, but the Items[].ItemAmount values add up to 80: "
+                + "SalesAmount is the items' total, rounded half up",
+                refused("B2CInvoice/VoidWithReIssue", reissue.replace("\"SalesAmount\":80", "\"SalesAmount\":81")));
+    }
+
+    /** ECPay 17229; paid-tw live: GetIssueList answers Data as plain JSON, which the call reads as it is. */
+    @Test
+    void getIssueListPagesThroughTheDaysInvoicesFromItsPlainReply() throws Exception {
+        String first = body(call("B2CInvoice/Issue", issueData(unique("R"), 100, ""))).path("InvoiceNo").asText();
+        String second = body(call("B2CInvoice/Issue", issueData(unique("R"), 100, ""))).path("InvoiceNo").asText();
+        String today = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Taipei")).toString();
+        Exchange page = call("B2CInvoice/GetIssueList", "{\"BeginDate\":\"" + today + "\",\"EndDate\":\"" + today
+                + "\",\"NumPerPage\":200,\"ShowingPage\":1,\"DataType\":\"1\"}");
+        assertOutcome(page, "SUCCESS", 1);
+        List<String> numbers = new java.util.ArrayList<>();
+        body(page).path("InvoiceData").forEach(r -> numbers.add(r.path("IIS_Number").asText()));
+        assertTrue(numbers.indexOf(second) < numbers.indexOf(first) && numbers.indexOf(second) >= 0, "newest first: " + numbers);
+        assertTrue(body(page).path("TotalCount").asInt() >= 2);
+        Exchange one = call("B2CInvoice/GetIssueList", "{\"BeginDate\":\"" + today + "\",\"EndDate\":\"" + today
+                + "\",\"NumPerPage\":1,\"ShowingPage\":2,\"DataType\":\"1\"}");
+        assertEquals(1, body(one).path("InvoiceData").size());
+        assertEquals(2, body(one).path("ShowingPage").asInt());
+    }
+
+    /** ECPay 7938; paid-tw: the notice needs what it announces (a void, an allowance); an online allowance's goes by e-mail. */
+    @Test
+    void invoiceNotifyAnnouncesWhatTheInvoiceHas() throws Exception {
+        String[] invoice = issue();
+        String notify = "{\"InvoiceNo\":\"" + invoice[0] + "\",\"NotifyMail\":\"buyer@example.com\",\"Notify\":\"E\",\"Notified\":\"C\","
+                + "\"InvoiceTag\":\"%s\"%s}";
+        assertOutcome(call("B2CInvoice/InvoiceNotify", notify.formatted("I", "")), "SUCCESS", 1);
+        assertEquals(1, SANDBOX.ledger().notifications(STAGE, invoice[0], "I"));
+        assertOutcome(call("B2CInvoice/InvoiceNotify", notify.formatted("II", "")), "DEAD", 1600005);
+        assertOutcome(call("B2CInvoice/InvoiceNotify", notify.formatted("AW", "")), "DEAD", 1600005);
+        String allowanceNo = body(call("B2CInvoice/Allowance", allowance(invoice, 10))).path("IA_Allow_No").asText();
+        assertOutcome(call("B2CInvoice/InvoiceNotify", notify.formatted("A", ",\"AllowanceNo\":\"" + allowanceNo + "\"")), "SUCCESS", 1);
+        assertEquals("B2CInvoice/InvoiceNotify: Notify is 'S', allowed when InvoiceTag is OA: E: an online allowance's notice goes to the "
+                + "buyer by e-mail", refused("B2CInvoice/InvoiceNotify", notify.replace("\"Notify\":\"E\"",
+                "\"Notify\":\"S\",\"Phone\":\"0912345678\"").formatted("OA", ",\"AllowanceNo\":\"" + allowanceNo + "\"")));
+    }
+
+    /** ECPay 7949; paid-tw live: a printed invoice has a print page; a carrier invoice is not printed. */
+    @Test
+    void invoicePrintLinksToThePrintPageOfAPrintedInvoice() throws Exception {
+        Exchange printed = call("B2CInvoice/Issue", issueData(unique("R"), 100, ",\"CustomerName\":\"王小明\",\"CustomerAddr\":\"台北市\"")
+                .replace("\"Print\":\"0\"", "\"Print\":\"1\""));
+        String number = body(printed).path("InvoiceNo").asText();
+        String date = body(printed).path("InvoiceDate").asText();
+        Exchange link = call("B2CInvoice/InvoicePrint", "{\"InvoiceNo\":\"" + number + "\",\"InvoiceDate\":\"" + date
+                + "\",\"PrintStyle\":2,\"IsShowingDetail\":1}");
+        assertOutcome(link, "SUCCESS", 1);
+        String url = body(link).path("InvoiceHtml").asText();
+        assertEquals(SANDBOX.baseUrl() + "/print/" + number + "?style=2", url);
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains(number.substring(2)), page.body());
+        assertOutcome(call("B2CInvoice/InvoicePrint", "{\"InvoiceNo\":\"" + number + "\",\"InvoiceDate\":\"" + date.substring(0, 10)
+                + "\",\"PrintStyle\":4}"), "DEAD", 1000005);
+        String carrier = body(call("B2CInvoice/Issue", issueData(unique("R"), 100, ",\"CarrierType\":\"1\""))).path("InvoiceNo").asText();
+        assertOutcome(call("B2CInvoice/InvoicePrint", "{\"InvoiceNo\":\"" + carrier + "\",\"InvoiceDate\":\"" + date.substring(0, 10)
+                + "\"}"), "DEAD", 1600003);
+    }
+
     // ------------------------------------------------------------------ allowances (折讓)
 
     /** Issues a 100 invoice (two items of 50) and returns {InvoiceNo, InvoiceDate (date only), RelateNumber}. */
@@ -309,6 +428,16 @@ class B2COperationsRouteTest {
         });
         assertNull(out.getException(), "the route reports outcomes in headers, it does not throw");
         return out;
+    }
+
+    /** A command the product refuses before sending it: the refusal's message, and nothing reached the sandbox. */
+    String refused(String operation, String data) {
+        long before = SANDBOX.ledger().requests(operation);
+        String command = "{\"id\":\"" + unique("cmd") + "\",\"operation\":\"" + operation + "\",\"data\":" + data + "}";
+        Exchange out = template.request("direct:ecpay-call", e -> e.getMessage().setBody(command));
+        assertTrue(out.getException() instanceof tw.einvoice.protocol.InvalidCommandException, String.valueOf(out.getException()));
+        assertEquals(before, SANDBOX.ledger().requests(operation));
+        return out.getException().getMessage();
     }
 
     static JsonNode body(Exchange e) throws Exception {

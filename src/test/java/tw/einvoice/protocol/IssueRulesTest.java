@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The field and cross-field rules of Issue, DelayIssue, Allowance, AllowanceByCollegiate and GetAllowanceList, one case per line: the source the rule follows, the change
+ * The field and cross-field rules of Issue, DelayIssue and the B2C operations of issue 12, one case per line: the source the rule follows, the change
  * made to a valid invoice ({@code null} removes a field, {@code Items[1]} changes one item), and the violations
  * expected ({@code field rule; ...}, or {@code -} for "valid"). Every rule in the catalog must be broken by a case here.
  * Sources: ECPay page ids (7896 Issue, 15369 DelayIssue, 7886 CheckBarcode; 7896's current field table as ECPay's own
@@ -141,6 +141,36 @@ class IssueRulesTest {
         ECPay 7928 SearchType 1 InvoiceNo + date       | GetAllowanceList | {"SearchType":"1","InvoiceNo":"AB12345678"}      | Date allowance-search-by-invoice
         ECPay 7928 SearchType 2 InvoiceNo + date       | GetAllowanceList | {"SearchType":"2","Date":"2026-08-15"}           | InvoiceNo allowance-search-by-invoice
         ECPay 7928 SearchType 1 InvoiceNo + date       | GetAllowanceList | {"SearchType":"1","InvoiceNo":"AB12345678","Date":"2026-08-15"} | -
+        # ---- InvoiceNotify (ECPay 7938)
+        ECPay 7938 a valid notice                      | InvoiceNotify | {}                                                 | -
+        paid-tw e-mail or phone                        | InvoiceNotify | {"NotifyMail":null,"Phone":"0912345678","Notify":"S"} | -
+        ECPay 7938 InvoiceTag I/II/A/AI/AW/OA          | InvoiceNotify | {"InvoiceTag":"X"}                                 | InvoiceTag allowed
+        ECPay 7938 AllowanceNo for A, AI, OA; paid-tw  | InvoiceNotify | {"InvoiceTag":"AI"}                                | AllowanceNo notify-allowance-number
+        ECPay 7938 OA by e-mail to the buyer; paid-tw  | InvoiceNotify | {"InvoiceTag":"OA","AllowanceNo":"2026081500000001","Notified":"M"} | Notified notify-online-allowance
+        ECPay 7938 OA by e-mail to the buyer; paid-tw  | InvoiceNotify | {"InvoiceTag":"OA","AllowanceNo":"2026081500000001"} | -
+        .NET2022 NotifyMail String(80)                 | InvoiceNotify | {"NotifyMail":"b@eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.com"} | NotifyMail maxLength
+        # ---- VoidWithReIssue (ECPay 7918): VoidModel, and IssueModel checked as an Issue
+        ECPay 7918 a valid reissue                     | VoidWithReIssue | {}                                               | -
+        ECPay 7918 VoidReason String(20)               | VoidWithReIssue | {"VoidModel":{"InvoiceNo":"AB12345678","VoidReason":"%21"}} | VoidModel.VoidReason maxLength
+        ECPay 7918 VoidModel and IssueModel required   | VoidWithReIssue | {"IssueModel":null}                              | IssueModel required
+        ECPay 7918 IssueModel is an object             | VoidWithReIssue | {"IssueModel":"AB12345678"}                      | IssueModel type
+        paid-tw the original issue time                | VoidWithReIssue | {"IssueModel":{"InvoiceDate":"2026-08-15"}}      | IssueModel.InvoiceDate dateFormat
+        ECPay 7896 via 7918: SalesAmount = items       | VoidWithReIssue | {"IssueModel":{"SalesAmount":151}}               | IssueModel.SalesAmount sales-amount-is-items-total
+        ECPay 7896 via 7918: donation not printed      | VoidWithReIssue | {"IssueModel":{"Donation":"1","LoveCode":"168001","Print":"1","CustomerName":"A","CustomerAddr":"B"}} | IssueModel.Print donation-not-printed
+        ECPay SDK_PHP: MerchantID inside both models   | VoidWithReIssue | {"VoidModel":{"MerchantID":"2000132","InvoiceNo":"AB12345678","VoidReason":"x"},"IssueModel":{"MerchantID":"2000132"}} | -
+        # ---- EditDelayIssue (ECPay 47979): Issue's fields and rules, and the Tsr
+        ECPay 47979 Tsr required                       | EditDelayIssue | {"Tsr":null}                                      | Tsr required
+        ECPay 47979 takes Issue's rules                | EditDelayIssue | {"SalesAmount":149}                               | SalesAmount sales-amount-is-items-total
+        ECPay 47979 no DelayFlag to edit               | EditDelayIssue | {"DelayFlag":"1"}                                 | DelayFlag unknown
+        # ---- the others' field rules
+        ECPay 7870 books of 50                         | AddInvoiceWordSetting | {"InvoiceEnd":"10000450"}                  | InvoiceEnd pattern
+        ECPay 7870 InvoiceTerm 1-6                     | AddInvoiceWordSetting | {"InvoiceTerm":0}                          | InvoiceTerm min
+        ECPay 7870 a valid track                       | AddInvoiceWordSetting | {}                                         | -
+        paid-tw GetIssueList NumPerPage 1-200          | GetIssueList | {"NumPerPage":201}                                  | NumPerPage max
+        paid-tw GetIssueList DataType 1 (JSON)         | GetIssueList | {"DataType":"2"}                                    | DataType allowed
+        ECPay 17229 a valid page                       | GetIssueList | {}                                                  | -
+        paid-tw PrintStyle 1-5                         | InvoicePrint | {"PrintStyle":6}                                    | PrintStyle max
+        odoo prints by the date and time               | InvoicePrint | {"InvoiceDate":"2026-08-15 23:29:10"}               | -
         # ---- DelayIssue: its own rule and Issue's
         ECPay 15369 DelayDay 1-15 for DelayFlag 1      | DelayIssue | {"DelayFlag":"1","DelayDay":0}                          | DelayDay delay-day-automatic
         ECPay 15369 DelayDay 1-15 for DelayFlag 1      | DelayIssue | {"DelayFlag":"1","DelayDay":15}                         | -
@@ -164,6 +194,16 @@ class IssueRulesTest {
                 assertTrue(v.message().contains(rule.why()), "the message says why: " + v.message());
             }
         }
+    }
+
+    /** paid-tw (sendNotification): a notice goes by e-mail or text message, so one of them is needed. */
+    @Test
+    void invoiceNotifyNeedsAnEmailOrAPhone() {
+        ObjectNode data = DataValidatorTest.obj(base("InvoiceNotify"));
+        data.remove("NotifyMail");
+        List<Violation> found = DataValidator.validate(CATALOG.get("B2CInvoice/InvoiceNotify"), data);
+        assertEquals(List.of("B2CInvoice/InvoiceNotify: NotifyMail|Phone is required: give at least one of NotifyMail or Phone"),
+                found.stream().map(Violation::toString).toList());
     }
 
     /** A rule nobody breaks in a test is a rule nobody checked against its source. */
@@ -264,6 +304,16 @@ class IssueRulesTest {
             case "AllowanceByCollegiate" -> allowance().replace("{\"MerchantID\"", "{\"ReturnURL\":\"https://erp.example.com/allowance\","
                     + "\"MerchantID\"");
             case "GetAllowanceList" -> "{\"MerchantID\":\"2000132\"}";
+            case "InvoiceNotify" -> "{\"MerchantID\":\"2000132\",\"InvoiceNo\":\"AB12345678\",\"NotifyMail\":\"buyer@example.com\","
+                    + "\"Notify\":\"E\",\"InvoiceTag\":\"I\",\"Notified\":\"C\"}";
+            case "VoidWithReIssue" -> "{\"MerchantID\":\"2000132\",\"VoidModel\":{\"InvoiceNo\":\"AB12345678\",\"VoidReason\":\"金額錯誤\"},"
+                    + "\"IssueModel\":" + DataValidatorTest.issue().replace("{\"MerchantID\":\"2000132\",", "{\"InvoiceDate\":\"2026-08-15 23:29:10\",") + "}";
+            case "EditDelayIssue" -> DataValidatorTest.issue().replace("{\"MerchantID\"", "{\"Tsr\":\"TSR20260815A1\",\"MerchantID\"");
+            case "AddInvoiceWordSetting" -> "{\"MerchantID\":\"2000132\",\"InvoiceYear\":\"115\",\"InvoiceTerm\":4,\"InvType\":\"07\","
+                    + "\"InvoiceCategory\":1,\"InvoiceHeader\":\"AB\",\"InvoiceStart\":\"10000000\",\"InvoiceEnd\":\"10000049\"}";
+            case "GetIssueList" -> "{\"MerchantID\":\"2000132\",\"BeginDate\":\"2026-08-01\",\"EndDate\":\"2026-08-31\",\"NumPerPage\":30,"
+                    + "\"ShowingPage\":1,\"DataType\":\"1\"}";
+            case "InvoicePrint" -> "{\"MerchantID\":\"2000132\",\"InvoiceNo\":\"AB12345678\",\"InvoiceDate\":\"2026-08-15\"}";
             default -> DataValidatorTest.issue();
         };
     }
@@ -282,7 +332,7 @@ class IssueRulesTest {
     private static final Pattern ITEM = Pattern.compile("Items\\[(\\d+)]");
     private static final Pattern REPEAT = Pattern.compile("%(\\d+)");
 
-    /** Top-level fields are set (null removes), {@code Items[i]} fields are set on item i; "%N" is N characters. */
+    /** Top-level fields are set (null removes), {@code Items[i]} fields are set on item i, an object's fields in it; "%N" is N characters. */
     static void apply(ObjectNode data, ObjectNode change) {
         change.fields().forEachRemaining(e -> {
             Matcher item = ITEM.matcher(e.getKey());
@@ -290,6 +340,8 @@ class IssueRulesTest {
                 apply((ObjectNode) ((ArrayNode) data.get("Items")).get(Integer.parseInt(item.group(1))), (ObjectNode) e.getValue());
             } else if (e.getValue().isNull()) {
                 data.remove(e.getKey());
+            } else if (e.getValue().isObject() && data.path(e.getKey()).isObject()) {
+                apply((ObjectNode) data.get(e.getKey()), (ObjectNode) e.getValue()); // an object field: its fields changed
             } else {
                 data.set(e.getKey(), expand(e.getValue()));
             }

@@ -11,9 +11,10 @@ import tw.einvoice.testing.MutableClock;
 
 /**
  * What issue 12 adds to the sandbox's state survives a restart as ECPay's does: allowances (issued, voided, online ones
- * waiting for the buyer), what is left of each invoice, tracks added with their period, and the numbers that follow.
+ * waiting for the buyer), what is left of each invoice, tracks added with their period, an edited staging, a reissued
+ * invoice, and the numbers that follow.
  */
-class EcpaySandboxAllowanceStateTest {
+class EcpaySandboxB2CStateTest {
 
     static final String M = Credentials.PUBLIC_STAGE.merchantId();
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-08-15T02:00:00Z")); // 10:00 in Taipei, year 115, term 4
@@ -26,6 +27,38 @@ class EcpaySandboxAllowanceStateTest {
         return ("{\"InvoiceNo\":\"%s\",\"InvoiceDate\":\"2026-08-15\",\"AllowanceNotify\":\"E\",\"NotifyMail\":\"b@example.com\","
                 + "\"AllowanceAmount\":%d,\"Items\":[{\"ItemName\":\"茶\",\"ItemCount\":1,\"ItemWord\":\"包\",\"ItemPrice\":%d,"
                 + "\"ItemAmount\":%d}]}").formatted(invoiceNo, amount, amount, amount);
+    }
+
+    @Test
+    void anEditedStagingAndAReissuedInvoiceAreKeptAcrossARestart(@TempDir Path dir) throws Exception {
+        String number;
+        String random;
+        try (EcpaySandbox sandbox = start(dir)) {
+            SandboxClient c = new SandboxClient(sandbox.baseUrl()).clock(CLOCK);
+            assertEquals(1, c.call("B2CInvoice/DelayIssue", SandboxClient.delayData("Edit1", "ETSR1", 2, 0)).rtnCode());
+            SandboxClient.Result edited = c.call("B2CInvoice/EditDelayIssue", SandboxClient.issueData("Edit1")
+                    .replace("\"SalesAmount\":100", "\"SalesAmount\":90").replace("\"ItemPrice\":100", "\"ItemPrice\":90")
+                    .replace("\"ItemAmount\":100", "\"ItemAmount\":90").replaceFirst("\\{", "{\"Tsr\":\"ETSR1\","));
+            assertEquals(1, edited.rtnCode(), edited.rtnMsg());
+            SandboxClient.Result issued = c.call("B2CInvoice/Issue", SandboxClient.issueData("Re1"));
+            number = issued.get("InvoiceNo");
+            SandboxClient.Result re = c.call("B2CInvoice/VoidWithReIssue", "{\"VoidModel\":{\"InvoiceNo\":\"" + number
+                    + "\",\"VoidReason\":\"x\"},\"IssueModel\":" + SandboxClient.issueData("Re1").strip().replaceFirst("\\{",
+                    "{\"InvoiceDate\":\"" + issued.get("InvoiceDate") + "\",").replace("\"InvoiceRemark\":\"a b+c\"", "\"InvoiceRemark\":\"補登\"") + "}");
+            assertEquals(1, re.rtnCode(), re.rtnMsg());
+            random = re.get("RandomNumber");
+        }
+        try (EcpaySandbox sandbox = start(dir)) {
+            SandboxClient c = new SandboxClient(sandbox.baseUrl()).clock(CLOCK);
+            assertEquals(4000004, c.call("B2CInvoice/TriggerIssue", "{\"Tsr\":\"ETSR1\",\"PayType\":\"2\"}").rtnCode());
+            assertEquals(90, c.call("B2CInvoice/GetIssue", "{\"RelateNumber\":\"Edit1\"}").data().path("IIS_Sales_Amount").asInt(), "as edited");
+            SandboxClient.Result re = c.call("B2CInvoice/GetIssue", "{\"RelateNumber\":\"Re1\"}");
+            assertEquals("補登", re.get("InvoiceRemark"));
+            assertEquals(random, re.get("IIS_Random_Number"));
+            assertEquals(5070461, c.call("B2CInvoice/VoidWithReIssue", "{\"VoidModel\":{\"InvoiceNo\":\"" + number
+                    + "\",\"VoidReason\":\"x\"},\"IssueModel\":" + SandboxClient.issueData("Re1").strip().replaceFirst("\\{",
+                    "{\"InvoiceDate\":\"" + re.get("IIS_Create_Date") + "\",") + "}").rtnCode(), "reissued less than a day ago");
+        }
     }
 
     @Test
