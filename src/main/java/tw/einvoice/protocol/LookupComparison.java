@@ -12,7 +12,9 @@ import java.util.Map;
  * field as the catalog's {@code adoptWith.compare} maps them. Only what the command states is compared (a blank field
  * of the command says nothing), and only what the lookup shows (a field ECPay's reply lacks cannot contradict).
  * Numbers compare by value ({@code 100} equals {@code "100.0"}); item lists by size and, per item, the fields in
- * {@link #ITEM_FIELDS}.
+ * {@link #ITEM_FIELDS}. A command field may be a field of an object field ({@code IssueModel.SalesAmount}). What
+ * {@code adoptWith.expect} names must be shown with that value (absent is no evidence), and with {@code within} one entry of
+ * the reply's list must agree (GetAllowanceList's {@code AllowanceInfo}).
  */
 public final class LookupComparison {
 

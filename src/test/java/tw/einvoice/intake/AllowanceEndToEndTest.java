@@ -104,6 +104,20 @@ class AllowanceEndToEndTest {
         assertEquals("VOID", SANDBOX.ledger().allowance(M, "2026112200000001").orElseThrow().state());
         assertEquals("客戶取消退貨", SANDBOX.ledger().allowance(M, "2026112200000001").orElseThrow().reason());
         assertEquals(100L, SANDBOX.ledger().remainingAllowance(M, "AB12345000").orElseThrow(), "what was allowed is back");
+
+        // the invoice can be voided now; a second Invalid of it (another id) is answered 5070453, and the dispatcher's lookup
+        // (GetIssue showing it voided) is the evidence it stands on
+        String invalid = "{\"id\":\"%s\",\"operation\":\"B2CInvoice/Invalid\",\"data\":{\"InvoiceNo\":\"AB12345000\","
+                + "\"InvoiceDate\":\"2026-11-22\",\"Reason\":\"整筆退貨\"}}\n";
+        drop((invalid.formatted("VOID-AB12345000-A") + invalid.formatted("VOID-AB12345000-B")).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                inbox, "voids.jsonl");
+        List<CSVRecord> voids = reported(ds, "voids.jsonl");
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), voids.stream().map(r -> r.get("state")).toList(), voids.toString());
+        List<String> evidence = query(ds, "SELECT evidence FROM ecpay_command WHERE id LIKE 'VOID-AB12345000-%' ORDER BY evidence").stream()
+                .map(r -> String.valueOf(r.get("evidence"))).toList();
+        assertEquals(List.of("LOOKUP_WITHOUT_RECORD", "REPLY"), evidence);
+        assertTrue(SANDBOX.ledger().invoice(M, "ORD20261122001").orElseThrow().invalid());
+        assertTrue(SANDBOX.ledger().requests("B2CInvoice/GetIssue") >= 1, "the lookup was made");
     }
 
     /** Waits for the drop's result file and reads it. */
