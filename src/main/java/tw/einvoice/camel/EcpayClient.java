@@ -57,6 +57,11 @@ public class EcpayClient implements CamelContextAware {
         Command command = in.getBody() instanceof Command c ? c
                 : Command.parse(in.getMandatoryBody(String.class), catalog, merchantId);
         Operation op = catalog.get(command.operation());
+        if (op.noResendKey() && Boolean.TRUE.equals(in.getHeader(EcpayHeaders.MAYBE_SENT_BEFORE, Boolean.class))) {
+            // an Allowance sent twice is two allowances: never re-sent by itself (the dispatcher records it DEAD)
+            throw new InvalidCommandException(command.id(), java.util.List.of(new tw.einvoice.protocol.Violation(op.name(),
+                    "id", "noResendKey", "an earlier attempt may have reached ECPay; " + ResultClassifier.notResent(op))));
+        }
         Credentials creds = credentialsFor(command.merchantId());
         exchange.setProperty(PROP_COMMAND, command);
         // only what ECPay needs goes out: no file, SQL or caller headers
@@ -131,10 +136,19 @@ public class EcpayClient implements CamelContextAware {
         if (data == null) {
             throw new EcpayCipherException(EcpayCipherException.Reason.EMPTY, "Data is null");
         }
-        if (data.isObject() || op.plainReply()) {
-            return data.isObject() ? data : Envelope.parseObject(data.asText(), "reply Data");
+        if (data.isObject()) {
+            // GetIssueList answers Data as a plain object (paid-tw, live stage); any other operation's Data is encrypted
+            if (op.plainReply()) {
+                return data;
+            }
+            throw new Envelope.MalformedEnvelopeException("reply Data is a plain object, but " + op.name() + " answers encrypted Data");
         }
-        return Envelope.parseObject(new EcpayCipher(creds).decrypt(data.asText()), "reply Data");
+        String text = data.asText();
+        if (op.plainReply() && text.strip().startsWith("{")) {
+            return Envelope.parseObject(text, "reply Data");
+        }
+        // encrypted, as every other operation answers (and as GetIssueList's page says it does)
+        return Envelope.parseObject(new EcpayCipher(creds).decrypt(text), "reply Data");
     }
 
     /** The default merchant's credentials, or those configured as {@code ecpay.merchant.<id>.hash-key / hash-iv}. */

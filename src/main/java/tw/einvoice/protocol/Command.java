@@ -90,12 +90,24 @@ public record Command(String id, String operation, String merchantId, ObjectNode
         keys.add(op.businessKey());
         keys.addAll(op.businessKeyAlternatives());
         for (List<String> key : keys) {
-            if (!key.isEmpty() && key.stream().noneMatch(k -> data.path(k).asText("").isEmpty())) {
+            if (!key.isEmpty() && key.stream().noneMatch(k -> value(data, k).asText("").isEmpty())) {
                 return op.name() + ":" + data.path("MerchantID").asText() + ":"
-                        + key.stream().map(k -> data.get(k).asText()).collect(Collectors.joining(":"));
+                        + key.stream().map(k -> value(data, k).asText()).collect(Collectors.joining(":"));
             }
         }
         return "";
+    }
+
+    /**
+     * A Data value by path: {@code Tsr}, or {@code VoidModel.InvoiceNo} for a field of an object field. A missing node
+     * (never null) when absent.
+     */
+    public static JsonNode value(JsonNode data, String path) {
+        JsonNode node = data;
+        for (String part : path.split("\\.")) {
+            node = node == null ? null : node.get(part);
+        }
+        return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
     }
 
     /** The command as one JSON line. */

@@ -94,6 +94,7 @@ public final class DataValidator {
                 case "int" -> checkInt(op, rule, data, path, value, required, out);
                 case "number" -> checkNumber(op, rule, data, path, value, required, out);
                 case "array" -> checkArray(op, rule, path, value, out);
+                case "object" -> checkObject(op, rule, path, value, out);
                 default -> checkString(op, rule, data, path, value, required, out);
             }
         }
@@ -283,6 +284,17 @@ public final class DataValidator {
             } else {
                 checkFields(op, rule.items(), (ObjectNode) item, itemPath + ".", out);
             }
+        }
+    }
+
+    /** An object field (VoidWithReIssue's IssueModel) is checked as an operation of its own: fields, requireOneOf, rules. */
+    private static void checkObject(Operation op, FieldRule rule, String path, JsonNode value, List<Violation> out) {
+        if (!value.isObject()) {
+            out.add(new Violation(op.name(), path, "type", "must be an object, got " + kind(value)));
+            return;
+        }
+        for (Violation v : validate(rule.asOperation(op.name()), (ObjectNode) value)) {
+            out.add(new Violation(op.name(), path + "." + v.field(), v.rule(), v.message()));
         }
     }
 

@@ -94,6 +94,13 @@ public final class Envelope {
         return toJson(root);
     }
 
+    /** A reply whose Data is a plain JSON object, as ECPay answers GetIssueList (used by the local sandbox). */
+    public String replyPlain(String platformId, String merchantId, int transCode, String transMsg, JsonNode data) {
+        ObjectNode root = (ObjectNode) parse(reply(platformId, merchantId, transCode, transMsg, null), "reply");
+        root.set("Data", data);
+        return toJson(root);
+    }
+
     public static String toJson(JsonNode node) {
         try {
             return JSON.writeValueAsString(node);

@@ -1,6 +1,7 @@
 package tw.einvoice.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.Map;
  * field as the catalog's {@code adoptWith.compare} maps them. Only what the command states is compared (a blank field
  * of the command says nothing), and only what the lookup shows (a field ECPay's reply lacks cannot contradict).
  * Numbers compare by value ({@code 100} equals {@code "100.0"}); item lists by size and, per item, the fields in
- * {@link #ITEM_FIELDS}.
+ * {@link #ITEM_FIELDS}. A command field may be a field of an object field ({@code IssueModel.SalesAmount}). What
+ * {@code adoptWith.expect} names must be shown with that value (absent is no evidence), and with {@code within} one entry of
+ * the reply's list must agree (GetAllowanceList's {@code AllowanceInfo}).
  */
 public final class LookupComparison {
 
@@ -21,11 +24,48 @@ public final class LookupComparison {
     private LookupComparison() {
     }
 
-    /** What differs, one phrase per field ("SalesAmount 100 here, 200 at ECPay"); empty when all compared fields agree. */
+    /**
+     * What differs, one phrase per field ("SalesAmount 100 here, 200 at ECPay"); empty when all compared fields agree and
+     * every expected value is shown. With {@code within}, the reply's list must hold one entry that agrees.
+     */
     public static List<String> differences(Operation.Adopt adopt, JsonNode command, JsonNode lookup) {
+        if (adopt.within() == null) {
+            return differencesOf(adopt, command, lookup);
+        }
+        JsonNode list = lookup.get(adopt.within());
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            return List.of("no " + adopt.within() + " entry at ECPay");
+        }
+        List<String> first = null;
+        for (JsonNode entry : list) {
+            List<String> d = differencesOf(adopt, command, entry);
+            if (d.isEmpty()) {
+                return d;
+            }
+            first = first == null ? d : first;
+        }
+        return List.of("none of the " + list.size() + " " + adopt.within() + " entries at ECPay agrees (the first: "
+                + String.join("; ", first) + ")");
+    }
+
+    /** The entry of the reply's {@code within} list that agrees with the command (the reply itself without a list), or null. */
+    public static JsonNode match(Operation.Adopt adopt, JsonNode command, JsonNode lookup) {
+        if (adopt.within() == null) {
+            return differencesOf(adopt, command, lookup).isEmpty() ? lookup : null;
+        }
+        JsonNode list = lookup.path(adopt.within());
+        for (JsonNode entry : list) {
+            if (differencesOf(adopt, command, entry).isEmpty()) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> differencesOf(Operation.Adopt adopt, JsonNode command, JsonNode lookup) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, String> pair : adopt.compare().entrySet()) {
-            JsonNode mine = command.get(pair.getKey());
+            JsonNode mine = Command.value(command, pair.getKey());
             JsonNode theirs = lookup.get(pair.getValue());
             if (blank(mine) || theirs == null || theirs.isNull()) {
                 continue;
@@ -36,6 +76,14 @@ public final class LookupComparison {
                 out.add(pair.getKey() + " " + text(mine) + " here, " + text(theirs) + " at ECPay");
             }
         }
+        // what must be shown is evidence: absent is not good enough
+        adopt.expect().forEach((field, wanted) -> {
+            JsonNode theirs = lookup.get(field);
+            if (theirs == null || theirs.isNull() || !same(JsonNodeFactory.instance.textNode(wanted), theirs)) {
+                out.add(field + " " + (theirs == null || theirs.isNull() ? "not shown" : text(theirs)) + " at ECPay, " + wanted
+                        + " expected");
+            }
+        });
         return out;
     }
 
@@ -80,7 +128,7 @@ public final class LookupComparison {
     }
 
     private static boolean blank(JsonNode n) {
-        return n == null || n.isNull() || (n.isTextual() && n.asText().isBlank()) || (n.isArray() && n.isEmpty());
+        return n == null || n.isNull() || n.isMissingNode() || (n.isTextual() && n.asText().isBlank()) || (n.isArray() && n.isEmpty());
     }
 
     private static String text(JsonNode n) {

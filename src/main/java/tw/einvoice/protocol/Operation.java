@@ -1,7 +1,12 @@
 package tw.einvoice.protocol;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,20 +28,45 @@ public record Operation(
         List<String> replyFields,
         String fieldsFrom,
         boolean plainReply,
+        boolean noResendKey,
         List<FieldRule> fields,
         List<List<String>> requireOneOf,
         List<CrossRule> rules) {
 
     /**
-     * After a duplicate-key answer: the query whose reply holds the earlier result, the fields copied into its Data,
-     * and which command field must equal which reply field for that result to be this command's ({@link LookupComparison}).
+     * The query whose reply holds the earlier result of a command (after a duplicate-key or already-done answer), and how
+     * that reply proves it:
+     * <ul>
+     *   <li>{@code fields}: command fields copied into the query under their own names ({@code IssueModel.RelateNumber}: a
+     *       field of an object field, copied as {@code RelateNumber});</li>
+     *   <li>{@code rename}: query field from a command field of another name ({@code Date} from {@code InvoiceDate});</li>
+     *   <li>{@code set}: fixed query values ({@code SearchType} 1);</li>
+     *   <li>{@code within}: the reply's list of candidates (GetAllowanceList's {@code AllowanceInfo}): one entry must agree;</li>
+     *   <li>{@code compare}: command field -> reply field that must agree (only what both show; {@link LookupComparison});</li>
+     *   <li>{@code expect}: reply field -> the value it must have (Invalid: {@code IIS_Invalid_Status} 1);</li>
+     *   <li>{@code names}: reply field -> the name a result is read under ({@code IIS_Number} -> {@code InvoiceNo}).</li>
+     * </ul>
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Adopt(String operation, List<String> fields, java.util.Map<String, String> compare) {
+    public record Adopt(String operation, List<String> fields, Map<String, String> rename, Map<String, JsonNode> set,
+                        String within, Map<String, String> compare, Map<String, String> expect, Map<String, String> names) {
         public Adopt {
             fields = fields == null ? List.of() : List.copyOf(fields);
             // kept in the catalog's order: differences are reported in the order the page lists the fields
-            compare = compare == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(compare));
+            rename = ordered(rename);
+            set = set == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(set));
+            compare = ordered(compare);
+            expect = ordered(expect);
+            names = ordered(names);
+        }
+
+        /** For code that builds an Adopt by hand: a lookup by same-named fields with a comparison. */
+        public Adopt(String operation, List<String> fields, Map<String, String> compare) {
+            this(operation, fields, null, null, null, compare, null, null);
+        }
+
+        private static Map<String, String> ordered(Map<String, String> m) {
+            return m == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
         }
     }
 
@@ -52,9 +82,14 @@ public record Operation(
         rules = rules == null ? List.of() : List.copyOf(rules);
     }
 
-    /** The rule across fields with this id, or null. */
+    /** The rule across fields with this id (its object fields' rules included), or null. */
     public CrossRule rule(String id) {
-        return rules.stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
+        CrossRule own = rules.stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
+        if (own != null) {
+            return own;
+        }
+        return fields.stream().filter(f -> "object".equals(f.type())).flatMap(f -> f.rules().stream())
+                .filter(r -> r.id().equals(id)).findFirst().orElse(null);
     }
 
     /** The HTTP path, e.g. {@code /B2CInvoice/TriggerIssue}. */
@@ -70,13 +105,40 @@ public record Operation(
         return fields.stream().filter(f -> f.name().equals(fieldName)).findFirst().orElse(null);
     }
 
+    /** A field by path: {@code Tsr}, or {@code VoidModel.InvoiceNo} for a field of an object field; null when absent. */
+    public FieldRule fieldAt(String path) {
+        int dot = path.indexOf('.');
+        if (dot < 0) {
+            return field(path);
+        }
+        FieldRule outer = field(path.substring(0, dot));
+        return outer == null || !"object".equals(outer.type()) ? null : outer.item(path.substring(dot + 1));
+    }
+
     Operation withInheritedFields(Operation parent) {
-        List<FieldRule> merged = new java.util.ArrayList<>(parent.fields());
-        merged.addAll(fields);
-        List<List<String>> oneOf = requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf;
-        List<CrossRule> allRules = new java.util.ArrayList<>(parent.rules());
-        allRules.addAll(rules);
         return new Operation(name, title, source, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
-                duplicateKeyCodes, adoptWith, replyFields, null, plainReply, merged, oneOf, allRules);
+                duplicateKeyCodes, adoptWith, replyFields, null, plainReply, noResendKey, merge(parent.fields(), fields),
+                requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf, concat(parent.rules(), rules));
+    }
+
+    Operation withFields(List<FieldRule> resolved) {
+        return new Operation(name, title, source, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
+                duplicateKeyCodes, adoptWith, replyFields, fieldsFrom, plainReply, noResendKey, resolved, requireOneOf, rules);
+    }
+
+    /** The parent's fields in their order, each replaced by the child's field of the same name, then the child's others. */
+    static List<FieldRule> merge(List<FieldRule> parent, List<FieldRule> child) {
+        List<FieldRule> merged = new ArrayList<>();
+        for (FieldRule p : parent) {
+            merged.add(child.stream().filter(c -> c.name().equals(p.name())).findFirst().orElse(p));
+        }
+        child.stream().filter(c -> parent.stream().noneMatch(p -> p.name().equals(c.name()))).forEach(merged::add);
+        return merged;
+    }
+
+    static List<CrossRule> concat(List<CrossRule> a, List<CrossRule> b) {
+        List<CrossRule> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 }

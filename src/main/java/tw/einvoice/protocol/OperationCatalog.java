@@ -3,6 +3,8 @@ package tw.einvoice.protocol;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,7 +50,7 @@ public final class OperationCatalog {
                     throw new IllegalStateException("operation catalog lists " + op.name() + " twice");
                 }
             }
-            Map<String, Operation> resolved = new LinkedHashMap<>();
+            Map<String, Operation> inherited = new LinkedHashMap<>();
             raw.forEach((name, op) -> {
                 if (op.fieldsFrom() != null) {
                     Operation parent = raw.get(op.fieldsFrom());
@@ -57,14 +59,75 @@ public final class OperationCatalog {
                     }
                     op = op.withInheritedFields(parent);
                 }
+                inherited.put(name, op);
+            });
+            Map<String, Operation> resolved = new LinkedHashMap<>();
+            inherited.forEach((name, op) -> {
+                op = op.withFields(op.fields().stream().map(f -> resolveObject(name, f, inherited)).toList());
                 for (CrossRule rule : op.rules()) {
                     rule.checkAgainst(op);
+                }
+                for (FieldRule f : op.fields()) {
+                    if ("object".equals(f.type())) {
+                        Operation nested = f.asOperation(name + " " + f.name());
+                        f.rules().forEach(rule -> rule.checkAgainst(nested));
+                    }
+                }
+                if (op.adoptWith() != null && !raw.containsKey(op.adoptWith().operation())) {
+                    throw new IllegalStateException(name + " adopts with unknown operation " + op.adoptWith().operation());
                 }
                 resolved.put(name, op);
             });
             return new OperationCatalog(resolved);
         } catch (IOException e) {
             throw new UncheckedIOException("operation catalog is not valid JSON", e);
+        }
+    }
+
+    /** An object field that takes another operation's fields ({@code fieldsFrom}), with them filled in. */
+    private static FieldRule resolveObject(String owner, FieldRule f, Map<String, Operation> operations) {
+        if (!"object".equals(f.type()) || f.fieldsFrom() == null) {
+            return f;
+        }
+        Operation parent = operations.get(f.fieldsFrom());
+        if (parent == null) {
+            throw new IllegalStateException(owner + " field " + f.name() + " takes fields from unknown operation " + f.fieldsFrom());
+        }
+        return f.withFieldsOf(parent);
+    }
+
+    /**
+     * The Data of the query that looks up what ECPay holds for a command of {@code op} ({@link Operation.Adopt}): MerchantID,
+     * the fixed values, the same-named fields and the renamed ones. A date and time ({@code 2026-08-15 10:00:00}) given
+     * where the query takes a date only is cut to its date. Null when the operation has no lookup.
+     */
+    public ObjectNode lookupQuery(Operation op, ObjectNode data, String merchantId) {
+        Operation.Adopt adopt = op.adoptWith();
+        if (adopt == null) {
+            return null;
+        }
+        Operation lookup = get(adopt.operation());
+        ObjectNode query = JsonNodeFactory.instance.objectNode();
+        query.put("MerchantID", merchantId);
+        adopt.set().forEach((k, v) -> query.set(k, v.deepCopy()));
+        for (String path : adopt.fields()) {
+            String name = path.substring(path.lastIndexOf('.') + 1);
+            copy(lookup, query, name, Command.value(data, path));
+        }
+        adopt.rename().forEach((target, source) -> copy(lookup, query, target, Command.value(data, source)));
+        return query;
+    }
+
+    private static void copy(Operation lookup, ObjectNode query, String name, JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return;
+        }
+        FieldRule rule = lookup.field(name);
+        if (rule != null && value.isTextual() && !rule.dateFormats().isEmpty() && value.asText().strip().length() > 10
+                && value.asText().strip().matches("\\d{4}[-/]\\d{2}[-/]\\d{2}[ T].*")) {
+            query.put(name, value.asText().strip().substring(0, 10));
+        } else {
+            query.set(name, value.deepCopy());
         }
     }
 

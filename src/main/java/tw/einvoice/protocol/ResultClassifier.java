@@ -21,6 +21,25 @@ public final class ResultClassifier {
      *                        answer then means "done by that attempt" rather than "key taken by someone else"
      */
     public Outcome classify(Operation op, CallResult r, boolean maybeSentBefore) {
+        Outcome o = classifyResult(op, r, maybeSentBefore);
+        if (o.verdict() == Verdict.UNKNOWN && op.noResendKey()) {
+            // sending it again could do it twice (a second allowance): a person checks first
+            return new Outcome(Verdict.DEAD, o.reason() + "; " + notResent(op), o.retryAfter(), false, true);
+        }
+        return o;
+    }
+
+    /**
+     * Why a command of an operation without a resend key is not sent again after an attempt that may have reached ECPay,
+     * and what to look up instead.
+     */
+    public static String notResent(Operation op) {
+        return "ECPay has no key by which it would recognise " + op.name() + " sent again, so it is not sent again by itself: "
+                + (op.adoptWith() == null ? "check at ECPay" : "check with " + op.adoptWith().operation())
+                + " whether it was done, and send it again under a new id only if it was not";
+    }
+
+    private Outcome classifyResult(Operation op, CallResult r, boolean maybeSentBefore) {
         if (r.failure() != null) {
             return classifyFailure(op, r.failure());
         }

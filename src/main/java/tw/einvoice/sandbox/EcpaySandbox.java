@@ -408,7 +408,8 @@ public final class EcpaySandbox implements AutoCloseable {
         merchants.put(credentials.merchantId(), credentials);
         MerchantBook book = bookOrNew(credentials.merchantId());
         if (trackSize > 0) {
-            book.addTrackIfAbsent(DEFAULT_TRACK_ID, DEFAULT_TRACK_HEADER, DEFAULT_TRACK_START, DEFAULT_TRACK_START + trackSize - 1, 2);
+            book.addTrackIfAbsent(DEFAULT_TRACK_ID, DEFAULT_TRACK_HEADER, DEFAULT_TRACK_START, DEFAULT_TRACK_START + trackSize - 1, 2,
+                    clock.instant());
         }
         return this;
     }
@@ -419,8 +420,17 @@ public final class EcpaySandbox implements AutoCloseable {
         if (book == null) {
             throw new IllegalArgumentException("merchant " + merchantId + " is unknown to the sandbox");
         }
-        book.addTrack(trackId, header, start, end, status);
+        book.addTrack(trackId, header, start, end, status, clock.instant());
         return this;
+    }
+
+    /**
+     * The buyer agrees to an online allowance (AllowanceByCollegiate), as clicking ECPay's link does: it is issued and
+     * GetAllowanceList shows it. False when the merchant has no such allowance waiting.
+     */
+    public boolean agreeOnlineAllowance(String merchantId, String allowanceNo) {
+        MerchantBook book = book(merchantId);
+        return book != null && book.agree(allowanceNo, clock.instant());
     }
 
     public EcpaySandbox addFault(FaultRule rule) {
@@ -473,6 +483,10 @@ public final class EcpaySandbox implements AutoCloseable {
         ledger.count("requests-total");
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            if (path != null && path.startsWith("/print/") && "GET".equalsIgnoreCase(exchange.getRequestMethod())) {
+                servePrintPage(exchange, path.substring("/print/".length()));
+                return;
+            }
             Operation op = path == null ? null : catalog.find(path.replaceAll("/+$", ""));
             if (op == null) {
                 drain(exchange);
@@ -546,6 +560,21 @@ public final class EcpaySandbox implements AutoCloseable {
         }
     }
 
+    /** The page InvoicePrint's InvoiceHtml links to: the invoice's number, date, random number and total. */
+    private void servePrintPage(HttpExchange exchange, String invoiceNo) throws IOException {
+        String page = books.values().stream().map(b -> b.printPage(invoiceNo)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        if (page == null) {
+            sendText(exchange, 404, "404 - no such invoice: " + invoiceNo);
+            return;
+        }
+        byte[] out = page.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(200, out.length);
+        try (OutputStream os = exchange.getResponseBody()) {
+            os.write(out);
+        }
+    }
+
     private List<FaultRule> fire(Operation op) {
         List<FaultRule> fired = new ArrayList<>();
         boolean decided = false;
@@ -600,6 +629,10 @@ public final class EcpaySandbox implements AutoCloseable {
                 : run(op, creds, data, now);
         ledger.count("rtn:" + op.name().toLowerCase(java.util.Locale.ROOT) + ":" + result.path("RtnCode").asInt());
         ledger.count("trans:1");
+        if (op.plainReply()) {
+            // GetIssueList: ECPay answers its Data as a plain JSON object (paid-tw, live stage)
+            return new Reply(200, liveShape(envelope.replyPlain(request.platformId(), creds.merchantId(), 1, "Success", result)));
+        }
         String encrypted = DotNetDataCipher.encrypt(Envelope.toJson(result), creds);
         return new Reply(200, liveShape(envelope.reply(request.platformId(), creds.merchantId(), 1, "Success", encrypted)));
     }
@@ -626,6 +659,23 @@ public final class EcpaySandbox implements AutoCloseable {
             case "B2CInvoice/GetInvalid" -> book.getInvalid(data, now);
             case "B2CInvoice/UpdateInvoiceWordStatus" -> book.updateInvoiceWordStatus(data);
             case "B2BInvoice/IssueConfirm" -> book.issueConfirm(data);
+            case "B2CInvoice/EditDelayIssue" -> book.editDelayIssue(data, now);
+            case "B2CInvoice/VoidWithReIssue" -> book.voidWithReIssue(data, now);
+            case "B2CInvoice/GetIssueList" -> book.issueList(data, now);
+            case "B2CInvoice/InvoiceNotify" -> book.invoiceNotify(data);
+            case "B2CInvoice/InvoicePrint" -> book.invoicePrint(data, server == null ? "" : baseUrl());
+            case "B2CInvoice/Allowance" -> book.allowance(data, now, false);
+            case "B2CInvoice/AllowanceByCollegiate" -> book.allowance(data, now, true);
+            case "B2CInvoice/AllowanceInvalid" -> book.allowanceInvalid(data, now);
+            case "B2CInvoice/AllowanceInvalidByCollegiate" -> book.allowanceCancel(data, now);
+            case "B2CInvoice/GetAllowanceList" -> book.allowanceList(data, now);
+            case "B2CInvoice/GetAllowanceInvalid" -> book.allowanceInvalidDetails(data);
+            case "B2CInvoice/GetGovInvoiceWordSetting" -> book.govWordSetting(data, now);
+            case "B2CInvoice/AddInvoiceWordSetting" -> book.addWordSetting(data, now);
+            case "B2CInvoice/GetInvoiceWordSetting" -> book.wordSettings(data);
+            case "B2CInvoice/CheckBarcode" -> SandboxDirectory.checkBarcode(data);
+            case "B2CInvoice/CheckLoveCode" -> SandboxDirectory.checkLoveCode(data);
+            case "B2CInvoice/GetCompanyNameByTaxID" -> SandboxDirectory.companyName(data);
             default -> MerchantBook.rtn(1, "成功"); // catalogued, no state of its own: valid is enough
         };
     }

@@ -39,6 +39,11 @@ final class MerchantBook {
     private final Map<String, Staged> stagedByRelate = new LinkedHashMap<>();
     private final Map<String, Staged> byTsr = new LinkedHashMap<>();
     private long orderSeq = 1;
+    /** Allowances by AllowanceNo, in the order they were made. */
+    private final Map<String, Allowance> allowances = new LinkedHashMap<>();
+    private long allowanceSeq = 1;
+    /** The next TrackID AddInvoiceWordSetting gives (the default track is 1000001). */
+    private long trackSeq = 1_000_101;
     /** Where each change goes before it is answered; a no-op for a sandbox that keeps its state in memory. */
     private final Consumer<ObjectNode> changes;
 
@@ -53,12 +58,15 @@ final class MerchantBook {
         final String relateNumber;
         final String invoiceNo;
         final Instant issuedAt;
-        final String randomNumber;
+        /** Changed by VoidWithReIssue, as the data. */
+        String randomNumber;
         final String trackId;
         final String tsr;
-        final ObjectNode data;
+        ObjectNode data;
         Instant invalidAt;
         String invalidReason;
+        /** The last VoidWithReIssue, or null. */
+        Instant reissuedAt;
 
         Invoice(String relateNumber, String invoiceNo, Instant issuedAt, String randomNumber, String trackId, String tsr,
                 ObjectNode data) {
@@ -80,7 +88,8 @@ final class MerchantBook {
 
     private static final class Staged {
         final String tsr;
-        final ObjectNode data;
+        /** Replaced by EditDelayIssue. */
+        ObjectNode data;
         final int delayFlag;
         final int delayDay;
         final String orderNumber;
@@ -96,22 +105,158 @@ final class MerchantBook {
         }
     }
 
+    /** ISSUED counts against the invoice; PENDING (online, not agreed yet) too; VOID and CANCELLED gave it back. */
+    enum AllowanceState { ISSUED, PENDING, VOID, CANCELLED }
+
+    private static final class Allowance {
+        final String allowanceNo;
+        final String invoiceNo;
+        final Instant createdAt;
+        final ObjectNode data;
+        final boolean online;
+        AllowanceState state;
+        /** When it was agreed (online), voided or cancelled. */
+        Instant changedAt;
+        String reason;
+
+        Allowance(String allowanceNo, String invoiceNo, Instant createdAt, ObjectNode data, boolean online) {
+            this.allowanceNo = allowanceNo;
+            this.invoiceNo = invoiceNo;
+            this.createdAt = createdAt;
+            this.data = data;
+            this.online = online;
+        }
+
+        long amount() {
+            return data.path("AllowanceAmount").asLong();
+        }
+
+        boolean takesAmount() {
+            return state == AllowanceState.ISSUED || state == AllowanceState.PENDING;
+        }
+    }
+
     // ---------------------------------------------------------------- tracks
 
-    synchronized void addTrack(String trackId, String header, long start, long end, int status) {
+    /** Adds (or replaces) a track of the period {@code now} falls in (Taipei time). */
+    synchronized void addTrack(String trackId, String header, long start, long end, int status, Instant now) {
         if (status < 0 || status > 2) {
             throw new IllegalArgumentException("track status is 0, 1 or 2, got " + status);
         }
-        Track t = new Track(trackId, header, start, end, status);
+        Track t = new Track(trackId, header, start, end, status, rocYear(now), term(now), "07");
         tracks.put(trackId, t);
         record(change().track(t));
     }
 
     /** A merchant's default track: added once, kept as it is (numbers used, status) when the state was restored. */
-    synchronized void addTrackIfAbsent(String trackId, String header, long start, long end, int status) {
+    synchronized void addTrackIfAbsent(String trackId, String header, long start, long end, int status, Instant now) {
         if (!tracks.containsKey(trackId)) {
-            addTrack(trackId, header, start, end, status);
+            addTrack(trackId, header, start, end, status, now);
         }
+    }
+
+    /** The year of the Republic of China an instant falls in, Taipei time: "115" for 2026. */
+    static String rocYear(Instant t) {
+        return Integer.toString(t.atZone(TAIPEI).getYear() - 1911);
+    }
+
+    /** The two-month invoice period an instant falls in, Taipei time: 1 for January-February ... 6 for November-December. */
+    static int term(Instant t) {
+        return (t.atZone(TAIPEI).getMonthValue() + 1) / 2;
+    }
+
+    // ---------------------------------------------------------------- word settings (字軌)
+
+    /**
+     * The numbers the Ministry of Finance allotted for a year (fixed sandbox data): last and this year have six periods of
+     * 500 numbers each (10 books of 50); next year has none yet (7, no data); other years are refused.
+     */
+    ObjectNode govWordSetting(ObjectNode data, Instant now) {
+        int asked = Integer.parseInt(data.path("InvoiceYear").asText());
+        int thisYear = Integer.parseInt(rocYear(now));
+        if (asked == thisYear + 1) {
+            return rtn(SandboxDirectory.NO_DATA, "查無資料");
+        }
+        if (asked != thisYear && asked != thisYear - 1) {
+            return rtn(SandboxCodes.TRACK_YEAR, "字軌年份錯誤：僅可查詢去年、今年或明年 (InvoiceYear " + asked + ")");
+        }
+        ObjectNode out = rtn(1, "執行成功");
+        ArrayNode info = out.putArray("InvoiceInfo");
+        for (int term = 1; term <= 6; term++) {
+            ObjectNode w = info.addObject();
+            w.put("InvoiceTerm", term);
+            w.put("InvType", "07");
+            w.put("InvoiceHeader", GOV_HEADERS[term - 1]);
+            w.put("InvoiceStart", "10000000");
+            w.put("InvoiceEnd", "10000499");
+            w.put("Number", 10);
+        }
+        return out;
+    }
+
+    /** The headers the sandbox's Ministry of Finance allots, one per period. */
+    static final String[] GOV_HEADERS = {"GA", "GB", "GC", "GD", "GE", "GF"};
+
+    /** Adds a track: approved but not enabled, as ECPay does (7870); its range may not overlap a track of the same header. */
+    ObjectNode addWordSetting(ObjectNode data, Instant now) {
+        String year = data.path("InvoiceYear").asText();
+        int thisYear = Integer.parseInt(rocYear(now));
+        if (!year.equals(Integer.toString(thisYear)) && !year.equals(Integer.toString(thisYear + 1))) {
+            return rtn(SandboxCodes.TRACK_YEAR, "字軌年份錯誤：僅可新增今年或明年的字軌 (InvoiceYear " + year + ")");
+        }
+        String header = data.path("InvoiceHeader").asText();
+        int term = data.path("InvoiceTerm").asInt();
+        long start = Long.parseLong(data.path("InvoiceStart").asText());
+        long end = Long.parseLong(data.path("InvoiceEnd").asText());
+        if (end < start) {
+            return rtn(SandboxCodes.VALUE_NOT_ALLOWED, "字軌結束號碼不可小於起始號碼");
+        }
+        synchronized (this) {
+            for (Track t : tracks.values()) {
+                if (t.header.equals(header) && t.year.equals(year) && t.term == term && start <= t.end && t.start <= end) {
+                    return rtn(SandboxCodes.TRACK_OVERLAP, "字軌號碼區間重疊 (TrackID " + t.trackId + ")");
+                }
+            }
+            String trackId = Long.toString(trackSeq++);
+            Track t = new Track(trackId, header, start, end, 0, year, term, data.path("InvType").asText("07"));
+            tracks.put(trackId, t);
+            record(change().track(t));
+            ObjectNode out = rtn(1, "新增字軌成功");
+            out.put("TrackID", trackId);
+            return out;
+        }
+    }
+
+    /** The merchant's tracks of a year, filtered as GetInvoiceWordSetting asks (0: any term, any status). */
+    ObjectNode wordSettings(ObjectNode data) {
+        String year = data.path("InvoiceYear").asText();
+        int term = data.path("InvoiceTerm").asInt();
+        int useStatus = data.path("UseStatus").asInt();
+        String invType = data.path("InvType").asText("");
+        String header = data.path("InvoiceHeader").asText("");
+        int category = data.path("InvoiceCategory").asInt();
+        ObjectNode out = rtn(1, "執行成功");
+        ArrayNode info = out.putArray("InvoiceInfo");
+        synchronized (this) {
+            for (Track t : tracks.values()) {
+                if (!t.year.equals(year) || (term != 0 && t.term != term) || (useStatus != 0 && t.useStatus() != useStatus)
+                        || (!invType.isEmpty() && !t.invType.equals(invType)) || (!header.isEmpty() && !t.header.equals(header))
+                        || category == 2) {
+                    continue; // the sandbox's tracks are all B2C
+                }
+                ObjectNode w = info.addObject();
+                w.put("TrackID", t.trackId);
+                w.put("InvoiceYear", t.year);
+                w.put("InvoiceTerm", t.term);
+                w.put("InvType", t.invType);
+                w.put("InvoiceHeader", t.header);
+                w.put("InvoiceStart", String.format("%08d", t.start));
+                w.put("InvoiceEnd", String.format("%08d", t.end));
+                w.put("InvoiceNo", t.next == t.start ? "" : String.format("%08d", t.next - 1));
+                w.put("UseStatus", t.useStatus());
+            }
+        }
+        return out;
     }
 
     synchronized Optional<Integer> trackStatus(String trackId) {
@@ -317,6 +462,9 @@ final class MerchantBook {
                 out.put("InvoiceNo", inv.invoiceNo);
                 return out;
             }
+            if (hasAllowances(inv)) {
+                return rtn(SandboxCodes.HAS_ALLOWANCES, "該張發票已折讓，請先作廢折讓單再作廢發票 (InvoiceNo " + inv.invoiceNo + ")");
+            }
             inv.invalidAt = now;
             inv.invalidReason = data.path("Reason").asText();
             record(change().invoice(inv));
@@ -409,12 +557,432 @@ final class MerchantBook {
         out.put("IIS_Print_Flag", d.path("Print").asText("0"));
         out.put("IIS_Award_Flag", "");
         out.put("IIS_Random_Number", inv.randomNumber);
+        out.put("IIS_Remain_Allowance_Amt", inv.invalidAt == null ? remaining(inv) : 0);
         out.put("InvoiceRemark", d.path("InvoiceRemark").asText(""));
         ArrayNode items = out.putArray("Items");
         for (JsonNode item : d.path("Items")) {
             items.add(item.deepCopy());
         }
         return out;
+    }
+
+    // ---------------------------------------------------------------- editing, reissuing, listing, notifying, printing
+
+    /**
+     * EditDelayIssue: a staging not issued yet takes the new Data (its DelayFlag, DelayDay, PayType and PayAct stay);
+     * an unknown or cancelled Tsr is 4000001, an issued one 4000006.
+     */
+    ObjectNode editDelayIssue(ObjectNode data, Instant now) {
+        String tsr = data.path("Tsr").asText();
+        synchronized (this) {
+            issueDue(now);
+            Staged s = byTsr.get(tsr);
+            if (s == null || s.state == StagedState.CANCELLED) {
+                return rtn(4000001, "不存在此交易單號 (Tsr " + tsr + ")");
+            }
+            if (s.state == StagedState.ISSUED) {
+                return rtn(SandboxCodes.ALREADY_ISSUED, "發票已開立，無法編輯延遲開立 (Tsr " + tsr + ")");
+            }
+            String oldRelate = SandboxLedger.lower(s.data.path("RelateNumber").asText());
+            String newRelate = SandboxLedger.lower(data.path("RelateNumber").asText());
+            if (!newRelate.equals(oldRelate) && relateTaken(data.path("RelateNumber").asText())) {
+                return duplicateRelate(data.path("RelateNumber").asText());
+            }
+            ObjectNode edited = data.deepCopy();
+            for (String kept : new String[] {"DelayFlag", "DelayDay", "PayType", "PayAct"}) {
+                edited.set(kept, s.data.get(kept));
+            }
+            if (!edited.hasNonNull("NotifyURL") && s.data.hasNonNull("NotifyURL")) {
+                edited.set("NotifyURL", s.data.get("NotifyURL"));
+            }
+            stagedByRelate.remove(oldRelate);
+            stagedByRelate.put(newRelate, s);
+            s.data = edited;
+            record(change().staged(s));
+            ObjectNode out = rtn(1, "編輯延遲開立發票成功");
+            out.put("OrderNumber", s.orderNumber);
+            return out;
+        }
+    }
+
+    /**
+     * VoidWithReIssue: the invoice is voided and issued again with the IssueModel's content; its number, RelateNumber and
+     * time stay and only the random number changes (paid-tw, live stage), so IssueModel must name the same RelateNumber and
+     * issue time. A reissued invoice cannot be reissued again before it is uploaded (a day here).
+     */
+    ObjectNode voidWithReIssue(ObjectNode data, Instant now) {
+        JsonNode voidModel = data.path("VoidModel");
+        ObjectNode issueModel = (ObjectNode) data.path("IssueModel");
+        String number = voidModel.path("InvoiceNo").asText().strip().toUpperCase(java.util.Locale.ROOT);
+        synchronized (this) {
+            issueDue(now);
+            Invoice inv = byNumber.get(number);
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料 (InvoiceNo " + number + ")");
+            }
+            if (inv.invalidAt != null) {
+                return rtn(5070453, "該張發票已作廢，不可註銷重開 (InvoiceNo " + number + ")");
+            }
+            if (hasAllowances(inv)) {
+                return rtn(SandboxCodes.HAS_ALLOWANCES, "該張發票已折讓，不可註銷重開 (InvoiceNo " + number + ")");
+            }
+            if (!SandboxLedger.lower(issueModel.path("RelateNumber").asText()).equals(SandboxLedger.lower(inv.relateNumber))
+                    || !issueModel.path("InvoiceDate").asText().strip().equals(inv.date())) {
+                return rtn(SandboxCodes.REISSUE_CHANGES_KEY, "註銷重開不可更改自訂編號及開立時間 (RelateNumber " + inv.relateNumber
+                        + ", InvoiceDate " + inv.date() + ")");
+            }
+            if (inv.reissuedAt != null && now.isBefore(inv.reissuedAt.plus(Duration.ofDays(1)))) {
+                return rtn(SandboxCodes.REISSUE_NOT_UPLOADED, "發票尚未上傳財政部，暫無法再次註銷重開 (InvoiceNo " + number + ")");
+            }
+            ObjectNode content = issueModel.deepCopy();
+            content.remove("InvoiceDate");
+            content.put("MerchantID", merchantId);
+            inv.data = content;
+            inv.randomNumber = String.format("%04d", random4.getAsInt());
+            inv.reissuedAt = now;
+            inv.invalidReason = voidModel.path("VoidReason").asText();
+            ledger.count("reissued:" + merchantId + ":" + number);
+            record(change().invoice(inv));
+            ObjectNode out = rtn(1, "開立發票成功");
+            out.put("InvoiceNo", inv.invoiceNo);
+            out.put("InvoiceDate", inv.date());
+            out.put("RandomNumber", inv.randomNumber);
+            return out;
+        }
+    }
+
+    /**
+     * GetIssueList: the invoices issued from BeginDate to EndDate (Taipei dates, both included), newest first, one page of
+     * NumPerPage. The Query_* filters are taken but not applied: their values are not published in the sources read.
+     */
+    ObjectNode issueList(ObjectNode data, Instant now) {
+        String begin = data.path("BeginDate").asText().replace('/', '-');
+        String end = data.path("EndDate").asText().replace('/', '-');
+        int perPage = data.path("NumPerPage").asInt();
+        int page = data.path("ShowingPage").asInt();
+        synchronized (this) {
+            issueDue(now);
+            List<Invoice> found = new ArrayList<>();
+            for (Invoice inv : byNumber.values()) {
+                String day = inv.date().substring(0, 10);
+                if (day.compareTo(begin) >= 0 && day.compareTo(end) <= 0) {
+                    found.add(inv);
+                }
+            }
+            found.sort((a, b) -> b.issuedAt.compareTo(a.issuedAt) != 0 ? b.issuedAt.compareTo(a.issuedAt)
+                    : b.invoiceNo.compareTo(a.invoiceNo));
+            ObjectNode out = rtn(1, "查詢成功");
+            out.put("TotalCount", found.size());
+            out.put("ShowingPage", page);
+            ArrayNode rows = out.putArray("InvoiceData");
+            for (int i = (page - 1) * perPage; i < Math.min(found.size(), page * perPage); i++) {
+                Invoice inv = found.get(i);
+                ObjectNode row = rows.addObject();
+                row.put("IIS_Number", inv.invoiceNo);
+                row.put("IIS_Relate_Number", inv.relateNumber);
+                row.put("IIS_Identifier", buyerIdentifier(inv.data));
+                row.put("IIS_Category", inv.data.path("CustomerIdentifier").asText("").isEmpty() ? "B2C" : "B2B");
+                row.put("IIS_Tax_Type", inv.data.path("TaxType").asText(""));
+                row.put("IIS_Tax_Amount", inv.data.path("TaxAmount").asLong(0));
+                row.put("IIS_Sales_Amount", inv.data.path("SalesAmount").asLong());
+                row.put("IIS_Create_Date", inv.date());
+                row.put("IIS_Invalid_Status", inv.invalidAt == null ? "0" : "1");
+                row.put("IIS_Upload_Status", "0");
+                row.put("IIS_Remain_Allowance_Amt", inv.invalidAt == null ? remaining(inv) : 0);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * InvoiceNotify: the invoice (and for InvoiceTag A, AI and OA its allowance) must be there in the state the tag names;
+     * the sandbox sends nothing (neither does ECPay's stage) and counts it for tests. AW: no invoice of the sandbox wins.
+     */
+    ObjectNode invoiceNotify(ObjectNode data) {
+        String number = data.path("InvoiceNo").asText().strip().toUpperCase(java.util.Locale.ROOT);
+        String tag = data.path("InvoiceTag").asText();
+        synchronized (this) {
+            Invoice inv = byNumber.get(number);
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料 (InvoiceNo " + number + ")");
+            }
+            String refused = switch (tag) {
+                case "II" -> inv.invalidAt == null ? "發票未作廢" : null;
+                case "AW" -> "查無中獎資料";
+                case "A", "AI", "OA" -> {
+                    Allowance a = allowances.get(data.path("AllowanceNo").asText());
+                    AllowanceState wanted = tag.equals("A") ? AllowanceState.ISSUED : tag.equals("AI") ? AllowanceState.VOID
+                            : AllowanceState.PENDING;
+                    yield a == null || !a.invoiceNo.equals(number) ? "查無折讓資料" : a.state != wanted ? "折讓單狀態不符" : null;
+                }
+                default -> null;
+            };
+            if (refused != null) {
+                return rtn(SandboxCodes.NOTHING_TO_NOTIFY, refused + " (InvoiceNo " + number + ", InvoiceTag " + tag + ")");
+            }
+            ledger.count("notify:" + merchantId + ":" + number + ":" + tag);
+            ObjectNode out = rtn(1, "發送通知成功");
+            out.put("MerchantID", merchantId);
+            return out;
+        }
+    }
+
+    /**
+     * InvoicePrint: a link to the invoice's print page, for an invoice that is printed (Print 1) or has a buyer's tax id;
+     * a carrier or donated invoice is not printed (paid-tw, live stage). The B2B styles 4 and 5 need a tax id.
+     */
+    ObjectNode invoicePrint(ObjectNode data, String printBase) {
+        synchronized (this) {
+            Invoice inv = byNumberAndDate(data.path("InvoiceNo").asText(), data.path("InvoiceDate").asText().strip().substring(0, 10));
+            boolean company = !taxId(inv).isEmpty();
+            if (inv == null || (!"1".equals(inv.data.path("Print").asText()) && !company)) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無資料 (InvoiceNo " + data.path("InvoiceNo").asText() + ")");
+            }
+            int style = data.path("PrintStyle").asInt(1);
+            if (style >= 4 && !company) {
+                return rtn(SandboxCodes.VALUE_NOT_ALLOWED, "B2B 列印格式需有統一編號 (PrintStyle " + style + ")");
+            }
+            ObjectNode out = rtn(1, "成功");
+            out.put("InvoiceHtml", printBase + "/print/" + inv.invoiceNo + "?style=" + style);
+            return out;
+        }
+    }
+
+    private static String taxId(Invoice inv) {
+        return inv == null ? "" : inv.data.path("CustomerIdentifier").asText("");
+    }
+
+    /** The print page of an invoice (the sandbox's stand-in for ECPay's), or null when there is no such invoice. */
+    synchronized String printPage(String invoiceNo) {
+        Invoice inv = byNumber.get(invoiceNo);
+        if (inv == null) {
+            return null;
+        }
+        StringBuilder html = new StringBuilder("<!DOCTYPE html><html lang=\"zh-TW\"><head><meta charset=\"utf-8\"><title>電子發票證明聯 ")
+                .append(inv.invoiceNo).append("</title></head><body><h1>電子發票證明聯</h1><p>")
+                .append(inv.invoiceNo.substring(0, 2)).append('-').append(inv.invoiceNo.substring(2)).append("</p><p>")
+                .append(inv.date()).append("</p><p>隨機碼 ").append(inv.randomNumber).append("</p><p>總計 ")
+                .append(inv.data.path("SalesAmount").asLong()).append("</p>")
+                .append(inv.invalidAt == null ? "" : "<p>已作廢</p>").append("</body></html>");
+        return html.toString();
+    }
+
+    // ---------------------------------------------------------------- allowances (折讓)
+
+    /** What can still be allowed on an invoice: its SalesAmount less its issued and pending allowances. */
+    private long remaining(Invoice inv) {
+        long taken = allowances.values().stream().filter(a -> a.invoiceNo.equals(inv.invoiceNo) && a.takesAmount())
+                .mapToLong(Allowance::amount).sum();
+        return inv.data.path("SalesAmount").asLong() - taken;
+    }
+
+    private boolean hasAllowances(Invoice inv) {
+        return allowances.values().stream().anyMatch(a -> a.invoiceNo.equals(inv.invoiceNo) && a.takesAmount());
+    }
+
+    /**
+     * Allowance (online false: issued at once) and AllowanceByCollegiate (online: PENDING until the buyer agrees, its
+     * amount held meanwhile). Refused for an unknown or voided invoice and beyond what is left of the invoice.
+     */
+    ObjectNode allowance(ObjectNode data, Instant now, boolean online) {
+        String number = data.path("InvoiceNo").asText();
+        String date = data.path("InvoiceDate").asText();
+        long amount = data.path("AllowanceAmount").asLong();
+        synchronized (this) {
+            issueDue(now);
+            Invoice inv = byNumberAndDate(number, date);
+            if (inv == null) {
+                return rtn(SandboxCodes.INVOICE_NOT_FOUND, "查無發票資料 (InvoiceNo " + number + ", InvoiceDate " + date + ")");
+            }
+            if (inv.invalidAt != null) {
+                return rtn(SandboxCodes.ALLOWANCE_ON_VOID, "該張發票已作廢，不可折讓 (InvoiceNo " + inv.invoiceNo + ")");
+            }
+            long left = remaining(inv);
+            if (amount > left) {
+                return rtn(SandboxCodes.ALLOWANCE_OVER_REMAINING, "折讓金額 " + amount + " 超過發票可折讓金額 " + left
+                        + " (InvoiceNo " + inv.invoiceNo + ")");
+            }
+            String allowanceNo = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(TAIPEI).format(now)
+                    + String.format("%08d", allowanceSeq++);
+            Allowance a = new Allowance(allowanceNo, inv.invoiceNo, now, data.deepCopy(), online);
+            a.state = online ? AllowanceState.PENDING : AllowanceState.ISSUED;
+            allowances.put(allowanceNo, a);
+            record(change().allowance(a));
+            ObjectNode out = rtn(1, online ? "線上折讓開立成功，待買受人同意" : "開立折讓成功");
+            out.put("IA_Allow_No", allowanceNo);
+            out.put("IA_Invoice_No", inv.invoiceNo);
+            if (online) {
+                out.put("IA_TempDate", DATE_TIME.format(now));
+                out.put("IA_TempExpireDate", DATE_TIME.format(now.plus(Duration.ofHours(72))));
+            } else {
+                out.put("IA_Date", DATE_TIME.format(now));
+            }
+            out.put("IA_Remain_Allowance_Amt", remaining(inv));
+            return out;
+        }
+    }
+
+    /** The buyer agrees to an online allowance (a test control: ECPay learns it from the buyer's click). */
+    synchronized boolean agree(String allowanceNo, Instant now) {
+        Allowance a = allowances.get(allowanceNo);
+        if (a == null || a.state != AllowanceState.PENDING) {
+            return false;
+        }
+        a.state = AllowanceState.ISSUED;
+        a.changedAt = now;
+        record(change().allowance(a));
+        return true;
+    }
+
+    /** AllowanceInvalid: an issued allowance is voided and gives its amount back; an online one not agreed yet is cancelled instead. */
+    ObjectNode allowanceInvalid(ObjectNode data, Instant now) {
+        synchronized (this) {
+            Allowance a = allowance(data);
+            if (a == null || a.state == AllowanceState.CANCELLED) {
+                return rtn(SandboxCodes.ALLOWANCE_NOT_FOUND, "查無此折讓單 (AllowanceNo " + data.path("AllowanceNo").asText() + ")");
+            }
+            if (a.state == AllowanceState.VOID) {
+                return rtn(SandboxCodes.ALLOWANCE_ALREADY_VOID, "該折讓單已作廢過 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            if (a.state == AllowanceState.PENDING) {
+                return rtn(SandboxCodes.ALLOWANCE_PENDING, "線上折讓尚未經買受人同意，請使用取消線上折讓 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            a.state = AllowanceState.VOID;
+            a.changedAt = now;
+            a.reason = data.path("Reason").asText();
+            record(change().allowance(a));
+            ObjectNode out = rtn(1, "作廢折讓成功");
+            out.put("IA_Invoice_No", a.invoiceNo);
+            return out;
+        }
+    }
+
+    /** AllowanceInvalidByCollegiate: an online allowance not agreed yet is cancelled; one agreed to is refused (5070250). */
+    ObjectNode allowanceCancel(ObjectNode data, Instant now) {
+        synchronized (this) {
+            Allowance a = allowance(data);
+            if (a == null) {
+                return rtn(SandboxCodes.ALLOWANCE_NOT_FOUND, "查無此折讓單 (AllowanceNo " + data.path("AllowanceNo").asText() + ")");
+            }
+            if (!a.online) {
+                return rtn(SandboxCodes.ALLOWANCE_NOT_ONLINE, "此折讓單非線上折讓，請使用作廢折讓 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            if (a.state == AllowanceState.ISSUED || a.state == AllowanceState.VOID) {
+                return rtn(SandboxCodes.ONLINE_ALLOWANCE_AGREED, "無法取消已經同意的線上折讓單 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            if (a.state == AllowanceState.CANCELLED) {
+                return rtn(SandboxCodes.ALLOWANCE_ALREADY_CANCELLED, "此線上折讓單已取消 (AllowanceNo " + a.allowanceNo + ")");
+            }
+            a.state = AllowanceState.CANCELLED;
+            a.changedAt = now;
+            a.reason = data.path("Reason").asText();
+            record(change().allowance(a));
+            ObjectNode out = rtn(1, "取消線上折讓成功");
+            out.put("IA_Invoice_No", a.invoiceNo);
+            return out;
+        }
+    }
+
+    /** The allowance named by AllowanceNo, if it belongs to the InvoiceNo given. Called with the lock held. */
+    private Allowance allowance(ObjectNode data) {
+        Allowance a = allowances.get(data.path("AllowanceNo").asText());
+        return a != null && a.invoiceNo.equals(data.path("InvoiceNo").asText().strip().toUpperCase(java.util.Locale.ROOT)) ? a : null;
+    }
+
+    /**
+     * GetAllowanceList: by AllowanceNo (SearchType 0), or an invoice's allowances by its issue date (1) or the allowance's
+     * date (2). Online allowances the buyer has not agreed to are not shown (7928), nor cancelled ones; voided ones are,
+     * with IA_Invalid_Status 1.
+     */
+    ObjectNode allowanceList(ObjectNode data, Instant now) {
+        String type = data.path("SearchType").asText();
+        String number = data.path("InvoiceNo").asText("").strip().toUpperCase(java.util.Locale.ROOT);
+        String date = data.path("Date").asText("").strip().replace('/', '-');
+        synchronized (this) {
+            issueDue(now);
+            ObjectNode out = rtn(1, "查詢成功");
+            ArrayNode list = out.putArray("AllowanceInfo");
+            for (Allowance a : allowances.values()) {
+                if (a.state == AllowanceState.PENDING || a.state == AllowanceState.CANCELLED) {
+                    continue;
+                }
+                Invoice inv = byNumber.get(a.invoiceNo);
+                boolean match = switch (type) {
+                    case "0" -> a.allowanceNo.equals(data.path("AllowanceNo").asText());
+                    case "1" -> a.invoiceNo.equals(number) && inv.date().startsWith(date);
+                    default -> a.invoiceNo.equals(number) && DATE_TIME.format(allowedAt(a)).startsWith(date);
+                };
+                if (match) {
+                    list.add(allowanceDetails(a, inv));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** When an allowance took effect: when made, or when the buyer agreed to an online one. */
+    private static Instant allowedAt(Allowance a) {
+        return a.online && a.changedAt != null ? a.changedAt : a.createdAt;
+    }
+
+    private ObjectNode allowanceDetails(Allowance a, Invoice inv) {
+        ObjectNode d = a.data;
+        long total = a.amount();
+        String taxType = inv.data.path("TaxType").asText("1");
+        // the tax included in a taxable amount at 5%, as ECPay splits it
+        long tax = "1".equals(taxType) ? total - Math.round(total / 1.05) : 0;
+        ObjectNode row = JSON.createObjectNode();
+        row.put("IA_Allow_No", a.allowanceNo);
+        row.put("IA_Invoice_No", a.invoiceNo);
+        row.put("IA_Date", DATE_TIME.format(allowedAt(a)));
+        row.put("IA_Invoice_Issue_Date", inv.date());
+        row.put("IA_Identifier", buyerIdentifier(inv.data));
+        row.put("IA_Invalid_Status", a.state == AllowanceState.VOID ? "1" : "0");
+        row.put("IA_Upload_Status", "0");
+        row.put("IA_Tax_Type", taxType);
+        row.put("IA_Tax_Amount", tax);
+        row.put("IA_Total_Amount", total - tax);
+        row.put("IA_Total_Tax_Amount", total);
+        row.put("IA_Send_Mail", d.path("NotifyMail").asText(""));
+        row.put("IA_Send_Phone", d.path("NotifyPhone").asText(""));
+        row.put("IIS_Customer_Name", d.path("CustomerName").asText(""));
+        ArrayNode items = row.putArray("Items");
+        for (JsonNode item : d.path("Items")) {
+            items.add(item.deepCopy());
+        }
+        return row;
+    }
+
+    /** GetAllowanceInvalid: a voided allowance's details. */
+    ObjectNode allowanceInvalidDetails(ObjectNode data) {
+        synchronized (this) {
+            Allowance a = allowance(data);
+            if (a == null || a.state != AllowanceState.VOID) {
+                return rtn(SandboxCodes.NOT_INVALID, "查無作廢折讓資料 (AllowanceNo " + data.path("AllowanceNo").asText() + ")");
+            }
+            ObjectNode out = rtn(1, "查詢成功");
+            out.put("AI_Allow_No", a.allowanceNo);
+            out.put("AI_Invoice_No", a.invoiceNo);
+            out.put("AI_Allow_Date", DATE_TIME.format(allowedAt(a)));
+            out.put("AI_Date", DATE_TIME.format(a.changedAt));
+            out.put("Reason", a.reason);
+            out.put("AI_Upload_Status", "0");
+            out.put("AI_Upload_Date", "");
+            out.put("AI_Seller_Identifier", "");
+            out.put("AI_Buyer_Identifier", buyerIdentifier(byNumber.get(a.invoiceNo).data));
+            return out;
+        }
+    }
+
+    synchronized Optional<SandboxAllowance> allowanceSnapshot(String allowanceNo) {
+        Allowance a = allowances.get(allowanceNo);
+        return a == null ? Optional.empty()
+                : Optional.of(new SandboxAllowance(merchantId, a.allowanceNo, a.invoiceNo, a.amount(), a.online, a.state.name(), a.reason));
+    }
+
+    synchronized Optional<Long> remainingAllowance(String invoiceNo) {
+        Invoice inv = byNumber.get(invoiceNo);
+        return inv == null ? Optional.empty() : Optional.of(remaining(inv));
     }
 
     synchronized Optional<SandboxInvoice> invoiceByRelateNumber(String relate) {
@@ -443,7 +1011,8 @@ final class MerchantBook {
         Change track(Track t) {
             ObjectNode n = array("tracks").addObject();
             n.put("id", t.trackId).put("header", t.header).put("start", t.start).put("end", t.end).put("next", t.next)
-                    .put("status", t.status);
+                    .put("status", t.status).put("year", t.year).put("term", t.term).put("invType", t.invType);
+            node.put("trackSeq", trackSeq);
             return this;
         }
 
@@ -460,6 +1029,19 @@ final class MerchantBook {
             if (inv.invalidAt != null) {
                 n.put("invalidAt", inv.invalidAt.toString()).put("invalidReason", inv.invalidReason);
             }
+            if (inv.reissuedAt != null) {
+                n.put("reissuedAt", inv.reissuedAt.toString());
+            }
+            return this;
+        }
+
+        Change allowance(Allowance a) {
+            ObjectNode n = array("allowances").addObject();
+            n.put("allowanceNo", a.allowanceNo).put("invoiceNo", a.invoiceNo).put("createdAt", a.createdAt.toString())
+                    .put("online", a.online).put("state", a.state.name())
+                    .put("changedAt", a.changedAt == null ? null : a.changedAt.toString()).put("reason", a.reason);
+            n.set("data", a.data);
+            node.put("allowanceSeq", allowanceSeq);
             return this;
         }
 
@@ -492,7 +1074,10 @@ final class MerchantBook {
         tracks.values().forEach(c::track);
         byNumber.values().forEach(c::invoice);
         byTsr.values().forEach(c::staged);
+        allowances.values().forEach(c::allowance);
         c.node.put("orderSeq", orderSeq);
+        c.node.put("allowanceSeq", allowanceSeq);
+        c.node.put("trackSeq", trackSeq);
         return c.node;
     }
 
@@ -500,7 +1085,7 @@ final class MerchantBook {
     synchronized void restore(JsonNode change) {
         for (JsonNode t : change.path("tracks")) {
             Track track = new Track(t.path("id").asText(), t.path("header").asText(), t.path("start").asLong(), t.path("end").asLong(),
-                    t.path("status").asInt());
+                    t.path("status").asInt(), t.path("year").asText(""), t.path("term").asInt(0), t.path("invType").asText("07"));
             track.next = t.path("next").asLong(track.start);
             tracks.put(track.trackId, track);
         }
@@ -511,6 +1096,9 @@ final class MerchantBook {
             if (i.hasNonNull("invalidAt")) {
                 inv.invalidAt = Instant.parse(i.get("invalidAt").asText());
                 inv.invalidReason = i.path("invalidReason").asText();
+            }
+            if (i.hasNonNull("reissuedAt")) {
+                inv.reissuedAt = Instant.parse(i.get("reissuedAt").asText());
             }
             byRelate.put(SandboxLedger.lower(inv.relateNumber), inv);
             byNumber.put(inv.invoiceNo, inv);
@@ -530,6 +1118,20 @@ final class MerchantBook {
         }
         if (change.has("orderSeq")) {
             orderSeq = Math.max(orderSeq, change.get("orderSeq").asLong());
+        }
+        for (JsonNode n : change.path("allowances")) {
+            Allowance a = new Allowance(n.path("allowanceNo").asText(), n.path("invoiceNo").asText(), Instant.parse(n.path("createdAt").asText()),
+                    (ObjectNode) n.path("data"), n.path("online").asBoolean());
+            a.state = AllowanceState.valueOf(n.path("state").asText());
+            a.changedAt = n.hasNonNull("changedAt") ? Instant.parse(n.get("changedAt").asText()) : null;
+            a.reason = n.hasNonNull("reason") ? n.get("reason").asText() : null;
+            allowances.put(a.allowanceNo, a);
+        }
+        if (change.has("allowanceSeq")) {
+            allowanceSeq = Math.max(allowanceSeq, change.get("allowanceSeq").asLong());
+        }
+        if (change.has("trackSeq")) {
+            trackSeq = Math.max(trackSeq, change.get("trackSeq").asLong());
         }
     }
 

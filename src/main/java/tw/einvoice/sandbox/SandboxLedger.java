@@ -111,6 +111,28 @@ public final class SandboxLedger {
         return book == null ? Optional.empty() : book.trackStatus(trackId);
     }
 
+    /** How many times an invoice was voided and issued again (VoidWithReIssue). */
+    public long reissues(String merchantId, String invoiceNo) {
+        return get("reissued:" + merchantId.strip() + ":" + invoiceNo.strip());
+    }
+
+    /** How many InvoiceNotify requests of this tag (I, II, A, AI, AW, OA) were taken for an invoice. */
+    public long notifications(String merchantId, String invoiceNo, String tag) {
+        return get("notify:" + merchantId.strip() + ":" + invoiceNo.strip() + ":" + tag);
+    }
+
+    /** An allowance the sandbox made for this merchant, by its AllowanceNo. */
+    public Optional<SandboxAllowance> allowance(String merchantId, String allowanceNo) {
+        MerchantBook book = sandbox.book(merchantId);
+        return book == null ? Optional.empty() : book.allowanceSnapshot(allowanceNo);
+    }
+
+    /** What can still be allowed on an invoice (SalesAmount less issued and pending allowances); empty when unknown. */
+    public Optional<Long> remainingAllowance(String merchantId, String invoiceNo) {
+        MerchantBook book = sandbox.book(merchantId);
+        return book == null ? Optional.empty() : book.remainingAllowance(invoiceNo);
+    }
+
     @Override
     public String toString() {
         return "SandboxLedger" + new java.util.TreeMap<>(counters);

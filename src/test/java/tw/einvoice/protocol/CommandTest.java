@@ -90,11 +90,11 @@ class CommandTest {
 
     @Test
     void anUnknownOperationListsTheKnownOnes() {
-        InvalidCommandException e = invalid("{\"operation\":\"B2CInvoice/Allowance\",\"data\":{}}");
+        InvalidCommandException e = invalid("{\"operation\":\"B2CInvoice/DoSomething\",\"data\":{}}");
         Violation v = e.violations().get(0);
         assertEquals("operation", v.field());
         assertEquals("unknown", v.rule());
-        assertTrue(v.message().startsWith("'B2CInvoice/Allowance' is not a known operation; known: "), v.message());
+        assertTrue(v.message().startsWith("'B2CInvoice/DoSomething' is not a known operation; known: "), v.message());
         for (Operation op : CATALOG.all()) {
             assertTrue(v.message().contains(op.name()), v.message());
         }

@@ -87,6 +87,8 @@ final class SandboxClient {
         }
         if (env != null && env.path("TransCode").asInt() == 1 && env.path("Data").isTextual()) {
             data = (ObjectNode) JSON.readTree(new EcpayCipher(credentials).decrypt(env.get("Data").asText()));
+        } else if (env != null && env.path("TransCode").asInt() == 1 && env.path("Data").isObject()) {
+            data = (ObjectNode) env.get("Data"); // GetIssueList: plain Data
         }
         return new Result(r.statusCode(), env, data, r.body());
     }
