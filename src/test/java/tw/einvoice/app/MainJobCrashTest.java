@@ -149,11 +149,11 @@ class MainJobCrashTest {
 
     @org.junit.jupiter.api.Test
     void aPlainStopWithCallsInFlightRecordsEveryAnswerBeforeTheJournalCloses() throws Exception {
-        int n = 200;
+        int n = 400; // 50 s of calls at 8 x 1 s: the stop comes mid-batch even on a busy machine
         String journalUrl = "jdbc:h2:file:" + work.resolve("journal/ecpay").toAbsolutePath();
         try (EcpaySandbox sandbox = EcpaySandbox.builder().port(0).start()) {
             // slow answers: when SIGTERM comes, calls are in flight and claimed commands are still queued
-            sandbox.addFault(FaultRule.always("B2CInvoice/Issue", Kind.LATENCY).withLatencyMs(700));
+            sandbox.addFault(FaultRule.always("B2CInvoice/Issue", Kind.LATENCY).withLatencyMs(1000));
             String prefix = "T" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
             Files.createDirectories(work.resolve("inbox"));
             drop(work.resolve("inbox"), "orders.jsonl", orders(prefix).lines().limit(n).map(l -> l + "\n")
