@@ -11,11 +11,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
 import org.apache.camel.component.file.remote.RemoteFileConsumer;
 import org.apache.camel.spi.ExceptionHandler;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
-import org.apache.camel.support.LoggingExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +32,14 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Health check {@code ecpay/sftp} ({@link SftpHealthCheck}) reads this state.
  */
-public class SftpPollStrategy implements PollingConsumerPollStrategy, ExceptionHandler {
+public class SftpPollStrategy extends QuietPollErrors implements PollingConsumerPollStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(SftpPollStrategy.class);
+
+    public SftpPollStrategy() {
+        // errors not said already are logged as Camel logs them for this consumer
+        super(RemoteFileConsumer.class);
+    }
 
     /** What went wrong, as far as the back-off is concerned. */
     public enum Problem {
@@ -65,7 +68,6 @@ public class SftpPollStrategy implements PollingConsumerPollStrategy, ExceptionH
     private long pollMillis = 10_000;
     private Duration retryMax = Duration.ofMinutes(2);
     private Duration loginRetry = Duration.ofMinutes(30);
-    private final ExceptionHandler camelDefault = new LoggingExceptionHandler(null, RemoteFileConsumer.class);
 
     // state, guarded by this
     private Problem problem;
@@ -154,28 +156,8 @@ public class SftpPollStrategy implements PollingConsumerPollStrategy, ExceptionH
         }
     }
 
-    // --- exception handler of the intake consumer --------------------------------------------------------------------------
-
     @Override
-    public void handleException(Throwable exception) {
-        handleException(null, null, exception);
-    }
-
-    @Override
-    public void handleException(String message, Throwable exception) {
-        handleException(message, null, exception);
-    }
-
-    @Override
-    public void handleException(String message, Exchange exchange, Throwable exception) {
-        if (alreadySaid(exception)) {
-            LOG.debug("{}: {}", message, exception == null ? null : exception.getMessage());
-            return;
-        }
-        camelDefault.handleException(message, exchange, exception);
-    }
-
-    private synchronized boolean alreadySaid(Throwable exception) {
+    protected synchronized boolean alreadySaid(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof Paused || t == lastCause) {
                 return true;

@@ -6,12 +6,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.RouteAware;
 import org.apache.camel.spi.ExceptionHandler;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
-import org.apache.camel.support.LoggingExceptionHandler;
+import tw.einvoice.intake.QuietPollErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +21,14 @@ import org.slf4j.LoggerFactory;
  * polling endpoint" WARN with its stack trace, once per poll, is kept out of the log; Camel's health check
  * {@code consumer:<route>} is DOWN meanwhile (a paused poll counts as a failed one).
  */
-public class SqlPollStrategy implements PollingConsumerPollStrategy, ExceptionHandler {
+public class SqlPollStrategy extends QuietPollErrors implements PollingConsumerPollStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlPollStrategy.class);
+
+    public SqlPollStrategy() {
+        // errors not said already are logged as Camel logs them for this consumer
+        super(SqlPollStrategy.class);
+    }
 
     /** Thrown instead of polling while a back-off runs: the poll counts as failed, nothing is logged. */
     public static final class Paused extends RuntimeException {
@@ -43,7 +47,6 @@ public class SqlPollStrategy implements PollingConsumerPollStrategy, ExceptionHa
     }
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
-    private final ExceptionHandler camelDefault = new LoggingExceptionHandler(null, SqlPollStrategy.class);
     private long pollMillis = 1000;
     private Duration retryMax = Duration.ofMinutes(1);
 
@@ -97,25 +100,7 @@ public class SqlPollStrategy implements PollingConsumerPollStrategy, ExceptionHa
     }
 
     @Override
-    public void handleException(Throwable exception) {
-        handleException(null, null, exception);
-    }
-
-    @Override
-    public void handleException(String message, Throwable exception) {
-        handleException(message, null, exception);
-    }
-
-    @Override
-    public void handleException(String message, Exchange exchange, Throwable exception) {
-        if (alreadySaid(exception)) {
-            LOG.debug("{}: {}", message, exception == null ? null : exception.getMessage());
-            return;
-        }
-        camelDefault.handleException(message, exchange, exception);
-    }
-
-    private boolean alreadySaid(Throwable exception) {
+    protected boolean alreadySaid(Throwable exception) {
         if (exception instanceof Paused) {
             return true;
         }
