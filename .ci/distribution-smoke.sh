@@ -30,6 +30,16 @@ ls "$dist/lib" | grep -q '^ecpay-einvoice-camel-.*\.jar$' || fail "lib/ lacks th
 ls "$dist/lib" | grep -q '^logback-classic-' || fail "lib/ lacks Logback"
 if ls "$dist/lib" | grep -Eq '^(slf4j-simple|junit|camel-test|sshd)'; then fail "lib/ holds a test or retired jar"; fi
 
+echo "== the env file beside bin/ is read (a profile that does not exist: one line, exit 2) and named when others may read it"
+printf 'ECPAY_PROFILE=nosuch\n' > "$dist/ecpay-einvoice.env"
+chmod 644 "$dist/ecpay-einvoice.env"
+set +e; out=$(cd / && env -i PATH="$PATH" HOME="$tmp" "$dist/bin/ecpay-einvoice" 2>&1); code=$?; set -e
+echo "$out"
+[ "$code" = 2 ] || fail "exit code $code with an unknown profile from the env file"
+echo "$out" | grep -q "unknown profile 'nosuch'" || fail "the env file was not read"
+echo "$out" | grep -q "chmod 600" || fail "no warning for an env file others may read"
+rm "$dist/ecpay-einvoice.env"
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 echo "== starting bin/ecpay-einvoice from / (sandbox on port $port)"
 (cd / && exec env -i PATH="$PATH" HOME="$tmp" SANDBOX_PORT="$port" "$dist/bin/ecpay-einvoice") >"$tmp/console.out" 2>&1 &
