@@ -16,9 +16,11 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import tw.einvoice.camel.EcpayClient;
 import tw.einvoice.camel.EcpayHeaders;
 import tw.einvoice.protocol.Command;
@@ -50,6 +52,8 @@ public class Dispatcher {
     static final String PROP_EVIDENCE = "EcpayEvidence";
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** Log context of the command being dispatched (shown by config/logback.xml on every line logged meanwhile). */
+    static final List<String> MDC_KEYS = List.of("commandId", "operation", "merchant", "attempt");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Query replies name the invoice differently from Issue: copied under Issue's names so results read the same. */
     private static final Map<String, String> ADOPTED_NAMES = Map.of(
@@ -94,6 +98,7 @@ public class Dispatcher {
         Message in = exchange.getMessage();
         Claim claim = in.getBody(Claim.class);
         exchange.setProperty(PROP_CLAIM, claim);
+        logContext(exchange, claim);
         exchange.removeProperty(PROP_FIRST_CALL);
         exchange.removeProperty(PROP_EVIDENCE);
         in.removeHeaders("*");
@@ -225,6 +230,7 @@ public class Dispatcher {
         exchange.setException(null);
         if (exchange.getProperty(PROP_CLAIM) == null) {
             exchange.setProperty(PROP_CLAIM, exchange.getMessage().getBody(Claim.class));
+            logContext(exchange, exchange.getProperty(PROP_CLAIM, Claim.class));
         }
         boolean invalid = error instanceof InvalidCommandException;
         // once a request went out, ECPay may have done the work (and the reply is lost): reconcile, never plain retry
@@ -265,6 +271,23 @@ public class Dispatcher {
             // built from the journal row, exactly as a later re-publish builds it (ChannelOutbox)
             ChannelOutbox.publish(in, journal.find(claim.id()));
         }
+    }
+
+    /**
+     * Names the command on every log line of this thread (the call, the completion, the channel) until its exchange is
+     * done; pool threads are reused, so the keys are removed then rather than left for the next command.
+     */
+    private static void logContext(Exchange exchange, Claim claim) {
+        MDC.put("commandId", SafeText.log(claim.id()));
+        MDC.put("operation", SafeText.log(claim.operation()));
+        MDC.put("merchant", SafeText.log(claim.merchantId()));
+        MDC.put("attempt", Integer.toString(claim.attempt()));
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                MDC_KEYS.forEach(MDC::remove);
+            }
+        });
     }
 
     /**
