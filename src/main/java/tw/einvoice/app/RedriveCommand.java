@@ -106,8 +106,9 @@ public final class RedriveCommand {
                 ds = JournalDatabase.open(url, config.get("journal.user").orElse(""), config.get("journal.password").orElse(""), 2);
             } catch (RuntimeException e) {
                 String why = StartupException.oneLine(String.valueOf(e.getMessage()));
-                err.println("ecpay-redrive: " + why + (why.contains("already in use") ? " (the running job holds the embedded H2 "
-                        + "journal: stop it first, or re-drive through its direct:redrive route)" : ""));
+                boolean held = why.contains("already in use") || why.contains("file is locked");
+                err.println("ecpay-redrive: " + why + (held ? " (the running job holds the embedded H2 journal: stop it "
+                        + "first, or re-drive through its direct:redrive route)" : ""));
                 return 1;
             }
             try (ds) {
