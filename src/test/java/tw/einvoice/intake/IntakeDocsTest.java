@@ -11,7 +11,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
-/** What the README says about where rejected lines and rows go is what the shipped configuration does. */
+/** What the docs say about where rejected lines and rows go is what the shipped configuration does. */
 class IntakeDocsTest {
 
     @Test
@@ -27,10 +27,13 @@ class IntakeDocsTest {
             assertEquals("file:work/outbox/dead-letter?tempPrefix=.writing-", deadLetter);
         }
         assertEquals(deadLetter, rejects, "rejected lines go to the dead-letter channel");
-        String readme = Files.readString(Paths.get("README.md"));
-        assertTrue(readme.contains("`work/outbox/dead-letter/<source_name>.line-<n>.reject.json`"), "README: rejected lines");
-        assertTrue(readme.contains("a file per row in `work/outbox/dead-letter/`"), "README: rejected rows");
-        assertFalse(Pattern.compile("(?<!outbox/)work/dead-letter").matcher(readme).find(),
-                "README still names work/dead-letter, where nothing is written by default");
+        String files = Files.readString(Paths.get("docs/intake-files.md"));
+        String database = Files.readString(Paths.get("docs/database-intake.md"));
+        assertTrue(files.contains("`work/outbox/dead-letter/<source_name>.line-<n>.reject.json`"), "docs/intake-files.md: rejected lines");
+        assertTrue(database.contains("a file per row in `work/outbox/dead-letter/`"), "docs/database-intake.md: rejected rows");
+        for (String doc : new String[] {files, database, Files.readString(Paths.get("README.md"))}) {
+            assertFalse(Pattern.compile("(?<!outbox/)work/dead-letter").matcher(doc).find(),
+                    "the docs still name work/dead-letter, where nothing is written by default");
+        }
     }
 }
