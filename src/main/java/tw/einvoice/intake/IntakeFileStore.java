@@ -113,8 +113,10 @@ public final class IntakeFileStore {
      * The journaled commands of one source (a drop's source name, or a SQL source's table) by state. Reads that
      * source's entries of the (source_name, state) index only, never the whole journal.
      */
+    static final String COUNTS = "SELECT state, COUNT(*) FROM ecpay_command WHERE source_name = ? GROUP BY state";
+
     public IntakeProgress.StateCounts counts(String sourceName) {
-        String sql = "SELECT state, COUNT(*) FROM ecpay_command WHERE source_name = ? GROUP BY state";
+        String sql = COUNTS;
         long waiting = 0, inFlight = 0, retrying = 0, unknown = 0, succeeded = 0, dead = 0;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, sourceName);
