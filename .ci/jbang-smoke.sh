@@ -46,7 +46,9 @@ holder=$!
 sleep 1
 echo "== sandbox port $port already in use"
 set +e
-busy=$(export port; block run | timeout 180 bash 2>&1)
+# in the foreground: `camel run --background` gives up waiting after 20 s (dependency download included) and would
+# then print only "state: Starting" - on a busy machine before the process has reached the sandbox bean
+busy=$(export port; block run | sed 's/ --background//' | timeout 180 bash 2>&1)
 set -e
 kill "$holder" 2>/dev/null || true; holder=""
 echo "$busy" | tail -5
