@@ -15,12 +15,15 @@ import java.security.MessageDigest;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * HTTP basic authentication in front of every path under {@code /admin/} of the main job's HTTP server (the Camel
  * platform-http routes mounted there included), checked against the one operator login configured
  * ({@code management.admin.user} / {@code .password}). No login configured: every {@code /admin/} request is refused
- * (403), never open. {@code GET /admin/whoami} answers the logged-in user's name.
+ * (403), never open. {@code GET /admin/whoami} answers the logged-in user's name; {@code POST /admin/redrive} hands
+ * its JSON body (the selection, docs/redrive-and-audit.md) to {@code direct:redrive} in the logged-in user's name and
+ * answers the route's JSON result.
  */
 final class AdminAccess implements AuthenticationProvider {
 
@@ -40,7 +43,7 @@ final class AdminAccess implements AuthenticationProvider {
     }
 
     /** Mounts the check first on the router, before any route of the application's own. */
-    void install(VertxPlatformHttpRouter router, String realm) {
+    void install(VertxPlatformHttpRouter router, String realm, org.apache.camel.CamelContext context) {
         if (!configured()) {
             LOG.warn("{}: every request under /admin/ is refused", REFUSED);
             router.route("/admin/*").order(-1000).handler(ctx -> ctx.response().setStatusCode(403)
@@ -51,7 +54,30 @@ final class AdminAccess implements AuthenticationProvider {
         router.route(HttpMethod.GET, "/admin/whoami").order(-999).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(new JsonObject()
                         .put("user", ctx.user().principal().getString("username")).encode()));
+        router.route(HttpMethod.POST, "/admin/redrive").order(-998)
+                .handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(64 * 1024))
+                .blockingHandler(ctx -> redrive(ctx, context), false);
         LOG.info("admin endpoints under /admin/ need the login of user {}", user);
+    }
+
+    /** Off the event loop (blockingHandler): the re-drive runs its selection and updates in the journal. */
+    private static void redrive(io.vertx.ext.web.RoutingContext ctx, org.apache.camel.CamelContext context) {
+        String by = ctx.user().principal().getString("username");
+        String body = ctx.body().asString();
+        try {
+            Object answer = context.createFluentProducerTemplate().to("direct:redrive")
+                    .withBody(body == null || body.isBlank() ? "{}" : body)
+                    .withHeader(EcpayHeaders.REDRIVE_BY, "http:" + by).withHeader(EcpayHeaders.REDRIVE_VIA, "http").request();
+            ctx.response().putHeader("Content-Type", "application/json").end(String.valueOf(answer));
+        } catch (org.apache.camel.CamelExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("error", String.valueOf(cause.getMessage())).encode());
+        } catch (RuntimeException e) {
+            LOG.warn("re-drive asked by {} over HTTP failed: {}", by, e.toString());
+            ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("error", "re-drive failed: " + e.getClass().getSimpleName()).encode());
+        }
     }
 
     @Override

@@ -86,7 +86,7 @@ public class Observability implements CamelContextAware, StartupListener {
             if (server == null || server.getRouter() == null) {
                 return; // camel.server.enabled=false: no HTTP server, nothing to protect
             }
-            new AdminAccess(user, password).install(server.getRouter(), realm);
+            new AdminAccess(user, password).install(server.getRouter(), realm, context);
         }
     }
 

@@ -90,6 +90,15 @@ class ObservabilityTest {
         return HTTP.send(b.GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
+    static HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
     static double series(String metrics, String name, String labels) {
         // labels as Prometheus writes them (sorted by name), e.g. operation="B2CInvoice/Issue",outcome="SUCCESS"
         String series = labels.isEmpty() ? Pattern.quote(name) : Pattern.quote(name + "{" + labels) + ",?[^}]*\\}";
@@ -168,6 +177,30 @@ class ObservabilityTest {
         assertEquals(USER, JSON.readTree(ok.body()).path("user").asText());
         // metrics and health stay open (for scrapers and probes on loopback)
         assertEquals(200, get("/observe/health").statusCode());
+    }
+
+    @Test
+    @Order(2)
+    void redriveOverHttpNeedsTheLoginAndIsRecordedInTheUsersName() throws Exception {
+        assertEquals(401, post("/admin/redrive", "{\"all\":true,\"dryRun\":true}").statusCode());
+        assertEquals(401, post("/admin/redrive", "{\"all\":true}", "Authorization", basic(USER, "wrong")).statusCode());
+
+        HttpResponse<String> dry = post("/admin/redrive", "{\"all\":true,\"dryRun\":true}", "Authorization", basic(USER, PASSWORD));
+        assertEquals(200, dry.statusCode(), dry.body());
+        JsonNode d = JSON.readTree(dry.body());
+        assertTrue(d.path("dryRun").asBoolean(), dry.body());
+        assertEquals("http:" + USER, d.path("by").asText(), "who asked is the logged-in user, not the body");
+
+        HttpResponse<String> real = post("/admin/redrive", "{\"transCodes\":[110],\"by\":\"someone-else\"}",
+                "Authorization", basic(USER, PASSWORD));
+        assertEquals(200, real.statusCode(), real.body());
+        JsonNode r = JSON.readTree(real.body());
+        assertFalse(r.path("redriveId").isNull(), "a re-drive (even of none) is recorded: " + real.body());
+        assertEquals("http:" + USER, r.path("by").asText());
+
+        HttpResponse<String> bad = post("/admin/redrive", "{\"transCode\":110}", "Authorization", basic(USER, PASSWORD));
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(JSON.readTree(bad.body()).path("error").asText().contains("transCode"), bad.body());
     }
 
     static JsonNode check(JsonNode health, String id) {
