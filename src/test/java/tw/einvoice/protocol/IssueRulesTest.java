@@ -217,6 +217,7 @@ class IssueRulesTest {
                 "AllowanceByCollegiate", "Allowance");
         all.removeIf(r -> parents.entrySet().stream().anyMatch(p -> r.startsWith("B2CInvoice/" + p.getKey() + " ")
                 && BROKEN_RULES.contains(r.replace("/" + p.getKey() + " ", "/" + p.getValue() + " "))));
+        all.removeIf(r -> r.startsWith("B2BInvoice/")); // B2BRulesTest breaks those
         assertEquals(Set.of(), all, "rules without a failing case in IssueRulesTest");
     }
 
