@@ -227,7 +227,7 @@ class EcpayCallRouteTest {
         // an exchange-mode invoice to confirm: its buyer maintained with ExchangeMode 1, then issued
         assertOutcome(call("B2BInvoice/MaintainMerchantCustomerData", "{\"Action\":\"Add\",\"Identifier\":\"24549210\",\"type\":\"1\","
                 + "\"CompanyName\":\"買方\",\"ExchangeMode\":\"1\",\"EmailAddress\":\"ap@example.com\"}"), "SUCCESS", 200, 1, 1);
-        Exchange issued = call("B2BInvoice/Issue", "{\"RelateNumber\":\"" + unique("B").substring(0, 18) + "\",\"CustomerIdentifier\":\"24549210\","
+        Exchange issued = call("B2BInvoice/Issue", "{\"RelateNumber\":\"" + unique("B") + "\",\"CustomerIdentifier\":\"24549210\","
                 + "\"InvType\":\"07\",\"TaxType\":\"1\",\"SalesAmount\":100,\"TaxAmount\":5,\"TotalAmount\":105,"
                 + "\"Items\":[{\"ItemSeq\":1,\"ItemName\":\"豆\",\"ItemCount\":1,\"ItemPrice\":100,\"ItemAmount\":100}]}");
         assertOutcome(issued, "SUCCESS", 200, 1, 1);
