@@ -139,6 +139,11 @@ public final class SandboxLedger {
         return book == null ? Optional.empty() : book.b2b(b -> b.allowanceState(allowanceNo));
     }
 
+    /** How many B2B Notify requests named this invoice and InvoiceTag. */
+    public long b2bNotifications(String merchantId, String invoiceNumber, String tag) {
+        return get("b2b-notify:" + merchantId.strip() + ":" + lower(invoiceNumber) + ":" + tag);
+    }
+
     /** Whether a trading partner is maintained (MaintainMerchantCustomerData). */
     public boolean b2bPartner(String merchantId, String identifier) {
         MerchantBook book = sandbox.book(merchantId);
