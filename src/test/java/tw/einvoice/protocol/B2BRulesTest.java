@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The field and cross-field rules of the B2B operations (exchange mode 交換, certificate mode 存證), one case per line: the
  * source the rule follows, the mode the Data is checked in ({@code -}: not known, as in the product's intake), the
  * operation, the change made to a valid command ({@code null} removes a field, {@code Items[0]} / {@code Details[0]}
- * changes one line, {@code %N} is N characters) and the violations expected ({@code -} for "valid"). Every B2B rule of
+ * changes one line, {@code %N} is N characters, as IssueRulesTest reads them) and the violations expected ({@code -} for "valid"). Every B2B rule of
  * the catalog must be broken by a case here. Sources: ECPay page ids (14850 Issue, 14923 Allowance, 14830
  * MaintainMerchantCustomerData ...), ECPay's own SDK_PHP B2B examples, ECPay/ECPay-API-Skill guides/05, ECPay/Invoice_Net
  * 2022 models (.NET2022).
@@ -87,7 +83,7 @@ class B2BRulesTest {
             op = op.inMode(mode);
         }
         ObjectNode data = DataValidatorTest.obj(base(operation));
-        apply(data, DataValidatorTest.obj(change));
+        IssueRulesTest.apply(data, DataValidatorTest.obj(change));
         List<Violation> found = DataValidator.validate(op, data);
         List<String> actual = found.stream().map(v -> v.field() + " " + v.rule()).sorted().toList();
         List<String> wanted = expected.equals("-") ? List.of() : Arrays.stream(expected.split(";")).map(String::strip).sorted().toList();
@@ -206,33 +202,5 @@ class B2BRulesTest {
             case "GetIssue" -> "{\"MerchantID\":\"2000132\",\"InvoiceCategory\":0,\"InvoiceNumber\":\"AB12345678\",\"InvoiceDate\":\"2026-08-15\"}";
             default -> throw new IllegalArgumentException(operation);
         };
-    }
-
-    private static final Pattern LINE = Pattern.compile("(\\w+)\\[(\\d+)]");
-    private static final Pattern REPEAT = Pattern.compile("%(\\d+)");
-
-    static void apply(ObjectNode data, ObjectNode change) {
-        change.fields().forEachRemaining(e -> {
-            Matcher line = LINE.matcher(e.getKey());
-            if (line.matches()) {
-                ObjectNode target = (ObjectNode) ((ArrayNode) data.get(line.group(1))).get(Integer.parseInt(line.group(2)));
-                e.getValue().fields().forEachRemaining(f -> {
-                    if (f.getValue().isNull()) {
-                        target.remove(f.getKey());
-                    } else {
-                        target.set(f.getKey(), f.getValue());
-                    }
-                });
-            } else if (e.getValue().isNull()) {
-                data.remove(e.getKey());
-            } else {
-                data.set(e.getKey(), expand(e.getValue()));
-            }
-        });
-    }
-
-    private static JsonNode expand(JsonNode v) {
-        Matcher m = v.isTextual() ? REPEAT.matcher(v.asText()) : null;
-        return m != null && m.matches() ? DataValidatorTest.JSON.getNodeFactory().textNode("R".repeat(Integer.parseInt(m.group(1)))) : v;
     }
 }
