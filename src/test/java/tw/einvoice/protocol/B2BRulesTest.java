@@ -179,7 +179,7 @@ class B2BRulesTest {
         assertEquals(null, LookupComparison.match(adopt, command, reply));
     }
 
-    // ---- helpers
+    // ---- valid commands to change
 
     static String issue() {
         return "{\"MerchantID\":\"2000132\",\"RelateNumber\":\"B2B20260815001\",\"CustomerIdentifier\":\"53538851\","

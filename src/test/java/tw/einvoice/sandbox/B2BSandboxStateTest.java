@@ -134,6 +134,10 @@ class B2BSandboxStateTest {
             assertEquals(1, c.call("B2BInvoice/RejectConfirm", invoiceKey(number, "")).rtnCode());
             assertEquals(1, c.call("B2BInvoice/GetRejectConfirm", invoiceKey(number, ",\"InvoiceCategory\":0")).rtnCode());
             assertEquals("REJECT_CONFIRMED", sandbox.ledger().b2bInvoice(M, "REJ0001").orElseThrow().state());
+            // an invoice another merchant issued to this one (進項) is not in the sandbox: its confirm is taken as given
+            assertEquals(1, c.call("B2BInvoice/IssueConfirm", invoiceKey("ZZ00000001", ",\"Remark\":\"\"")).rtnCode());
+            assertEquals(1, sandbox.ledger().confirmations(M, "zz00000001"));
+            assertEquals(1600003, c.call("B2BInvoice/Reject", invoiceKey("ZZ00000001", ",\"Reason\":\"x\"")).rtnCode());
         }
     }
 
