@@ -23,7 +23,9 @@ import java.util.regex.PatternSyntaxException;
  * {@code range} (field: {@code [min, max]}), or {@code check} with {@code field} and {@code of}:
  * {@code sum} (field = the sum of {@code of}, rounded half up), {@code product} (field = the product of {@code of},
  * give or take {@code tolerance}, or {@code tolerancePerUnit} times the last factor when that is more),
- * {@code unique} (no two items share the field). {@code Items[].X} there means every item's X.
+ * {@code unique} (no two items share the field), {@code rate} (field = {@code of} times {@code factor}, rounded half up,
+ * give or take {@code tolerance}: B2B TaxAmount = 5% of SalesAmount). {@code sum} may add several fields
+ * ({@code TotalAmount} = {@code SalesAmount} + {@code TaxAmount}). {@code Items[].X} there means every item's X.
  * {@code ecpayCode}: the RtnCode ECPay answers when it catches the same mistake, where known.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -42,7 +44,8 @@ public record CrossRule(
         BigDecimal tolerancePerUnit,
         String why,
         String source,
-        Integer ecpayCode) {
+        Integer ecpayCode,
+        BigDecimal factor) {
 
     /** A pattern a field must match, with the words a person reads when it does not. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -120,14 +123,15 @@ public record CrossRule(
         });
         if (check != null) {
             boolean known = switch (check) {
-                case "sum" -> of.size() == 1;
+                case "sum" -> !of.isEmpty();
+                case "rate" -> of.size() == 1 && factor != null;
                 case "product" -> of.size() == 2;
                 case "unique" -> of.isEmpty();
                 default -> false;
             };
             if (!known || field == null) {
-                throw new IllegalStateException(where + ": check must be sum (field, of: [one field]), product (field, of: "
-                        + "[two fields]) or unique (field)");
+                throw new IllegalStateException(where + ": check must be sum (field, of: [fields]), product (field, of: "
+                        + "[two fields]), rate (field, of: [one field], factor) or unique (field)");
             }
         }
     }

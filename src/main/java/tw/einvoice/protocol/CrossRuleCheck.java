@@ -74,6 +74,7 @@ final class CrossRuleCheck {
                 switch (rule.check()) {
                     case "sum" -> sum(op, rule, data, condition + why, out);
                     case "product" -> product(op, rule, data, condition + why, out);
+                    case "rate" -> rate(op, rule, data, condition + why, out);
                     default -> unique(op, rule, data, why, out);
                 }
             }
@@ -82,21 +83,40 @@ final class CrossRuleCheck {
 
     private static void sum(Operation op, CrossRule rule, ObjectNode data, String why, List<Violation> out) {
         BigDecimal total = BigDecimal.ZERO;
-        for (Value v : values(data, rule.of().get(0))) {
-            BigDecimal n = number(v.node());
-            if (n == null) {
-                return; // a missing amount is reported by its own field rule
+        for (String of : rule.of()) {
+            for (Value v : values(data, of)) {
+                BigDecimal n = number(v.node());
+                if (n == null) {
+                    return; // a missing amount is reported by its own field rule
+                }
+                total = total.add(n);
             }
-            total = total.add(n);
         }
         BigDecimal rounded = total.setScale(0, RoundingMode.HALF_UP);
+        String parts = rule.of().size() == 1 ? "the " + rule.of().get(0) + " values add" : String.join(" + ", rule.of()) + " adds";
         for (Value v : values(data, rule.field())) {
             BigDecimal n = number(v.node());
             if (n != null && n.compareTo(rounded) != 0) {
-                out.add(new Violation(op.name(), v.path(), rule.id(), "is " + n.toPlainString() + ", but the "
-                        + rule.of().get(0) + " values add up to " + total.stripTrailingZeros().toPlainString()
+                out.add(new Violation(op.name(), v.path(), rule.id(), "is " + n.toPlainString() + ", but " + parts
+                        + " up to " + total.stripTrailingZeros().toPlainString()
                         + (total.compareTo(rounded) == 0 ? "" : " (" + rounded.toPlainString() + " rounded)") + why));
             }
+        }
+    }
+
+    /** field = of x factor, rounded half up to a whole amount, give or take the rule's tolerance. */
+    private static void rate(Operation op, CrossRule rule, ObjectNode data, String why, List<Violation> out) {
+        BigDecimal base = number(data.get(rule.of().get(0)));
+        BigDecimal result = number(data.get(rule.field()));
+        if (base == null || result == null) {
+            return;
+        }
+        BigDecimal expected = base.multiply(rule.factor()).setScale(0, RoundingMode.HALF_UP);
+        BigDecimal tolerance = rule.tolerance() == null ? BigDecimal.ZERO : rule.tolerance();
+        if (result.subtract(expected).abs().compareTo(tolerance) > 0) {
+            out.add(new Violation(op.name(), rule.field(), rule.id(), "is " + result.toPlainString() + ", but " + rule.of().get(0)
+                    + " " + base.toPlainString() + " x " + rule.factor().stripTrailingZeros().toPlainString() + " is "
+                    + expected.toPlainString() + " rounded" + why));
         }
     }
 

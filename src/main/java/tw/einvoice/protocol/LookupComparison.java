@@ -14,7 +14,7 @@ import java.util.Map;
  * Numbers compare by value ({@code 100} equals {@code "100.0"}); item lists by size and, per item, the fields in
  * {@link #ITEM_FIELDS}. A command field may be a field of an object field ({@code IssueModel.SalesAmount}). What
  * {@code adoptWith.expect} names must be shown with that value (absent is no evidence), and with {@code within} one entry of
- * the reply's list must agree (GetAllowanceList's {@code AllowanceInfo}).
+ * the reply's list must agree (GetAllowanceList's {@code AllowanceInfo}), or the one object under it (B2B's {@code RtnData}).
  */
 public final class LookupComparison {
 
@@ -33,6 +33,9 @@ public final class LookupComparison {
             return differencesOf(adopt, command, lookup);
         }
         JsonNode list = lookup.get(adopt.within());
+        if (list != null && list.isObject()) {
+            return differencesOf(adopt, command, list); // B2B: the one result under RtnData
+        }
         if (list == null || !list.isArray() || list.isEmpty()) {
             return List.of("no " + adopt.within() + " entry at ECPay");
         }
@@ -54,6 +57,9 @@ public final class LookupComparison {
             return differencesOf(adopt, command, lookup).isEmpty() ? lookup : null;
         }
         JsonNode list = lookup.path(adopt.within());
+        if (list.isObject()) {
+            return differencesOf(adopt, command, list).isEmpty() ? list : null;
+        }
         for (JsonNode entry : list) {
             if (differencesOf(adopt, command, entry).isEmpty()) {
                 return entry;

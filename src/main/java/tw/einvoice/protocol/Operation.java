@@ -31,7 +31,9 @@ public record Operation(
         boolean noResendKey,
         List<FieldRule> fields,
         List<List<String>> requireOneOf,
-        List<CrossRule> rules) {
+        List<CrossRule> rules,
+        List<String> modes,
+        Map<String, List<FieldRule>> modeFields) {
 
     /**
      * The query whose reply holds the earlier result of a command (after a duplicate-key or already-done answer), and how
@@ -80,6 +82,21 @@ public record Operation(
         fields = fields == null ? List.of() : List.copyOf(fields);
         requireOneOf = requireOneOf == null ? List.of() : List.copyOf(requireOneOf);
         rules = rules == null ? List.of() : List.copyOf(rules);
+        modes = modes == null ? List.of() : List.copyOf(modes);
+        modeFields = modeFields == null ? Map.of() : Map.copyOf(modeFields);
+    }
+
+    /**
+     * This operation as it is checked in a B2B mode ({@code exchange} or {@code certificate}): the fields of
+     * {@code modeFields} for that mode replace those of the same name (B2B Issue's RelateNumber: 50 characters, 20 in
+     * exchange mode). Itself for another mode or none.
+     */
+    public Operation inMode(String mode) {
+        List<FieldRule> own = mode == null ? null : modeFields.get(mode);
+        if (own == null || own.isEmpty()) {
+            return this;
+        }
+        return withFields(merge(fields, own));
     }
 
     /** The rule across fields with this id (its object fields' rules included), or null. */
@@ -118,12 +135,14 @@ public record Operation(
     Operation withInheritedFields(Operation parent) {
         return new Operation(name, title, source, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
                 duplicateKeyCodes, adoptWith, replyFields, null, plainReply, noResendKey, merge(parent.fields(), fields),
-                requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf, concat(parent.rules(), rules));
+                requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf, concat(parent.rules(), rules),
+                modes.isEmpty() ? parent.modes() : modes, modeFields.isEmpty() ? parent.modeFields() : modeFields);
     }
 
     Operation withFields(List<FieldRule> resolved) {
         return new Operation(name, title, source, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
-                duplicateKeyCodes, adoptWith, replyFields, fieldsFrom, plainReply, noResendKey, resolved, requireOneOf, rules);
+                duplicateKeyCodes, adoptWith, replyFields, fieldsFrom, plainReply, noResendKey, resolved, requireOneOf, rules, modes,
+                modeFields);
     }
 
     /** The parent's fields in their order, each replaced by the child's field of the same name, then the child's others. */

@@ -643,12 +643,17 @@ public final class EcpaySandbox implements AutoCloseable {
             return MerchantBook.rtn(SandboxCodes.MERCHANT_MISMATCH,
                     "Data 內的 MerchantID (" + inner.asText() + ") 與 MerchantID (" + creds.merchantId() + ") 不一致");
         }
-        List<Violation> violations = DataValidator.validate(op, data);
+        MerchantBook book = books.get(creds.merchantId());
+        // a B2B Issue is checked in its buyer's mode (RelateNumber 20 in exchange mode, 50 in certificate mode)
+        Operation checked = op.isB2B() ? op.inMode(book.b2b(b -> b.modeOf(data))) : op;
+        List<Violation> violations = DataValidator.validate(checked, data);
         if (!violations.isEmpty()) {
             return MerchantBook.rtn(codeFor(op, violations.get(0)), String.join("\r\n",
                     violations.stream().map(v -> v.field() + " " + v.message()).toList()));
         }
-        MerchantBook book = books.get(creds.merchantId());
+        if (op.isB2B()) {
+            return runB2B(op.name().substring("B2BInvoice/".length()), book, data, now);
+        }
         return switch (op.name()) {
             case "B2CInvoice/Issue" -> book.issue(data, now);
             case "B2CInvoice/DelayIssue" -> book.delayIssue(data, now);
@@ -658,7 +663,6 @@ public final class EcpaySandbox implements AutoCloseable {
             case "B2CInvoice/GetIssue" -> book.getIssue(data, now);
             case "B2CInvoice/GetInvalid" -> book.getInvalid(data, now);
             case "B2CInvoice/UpdateInvoiceWordStatus" -> book.updateInvoiceWordStatus(data);
-            case "B2BInvoice/IssueConfirm" -> book.issueConfirm(data);
             case "B2CInvoice/EditDelayIssue" -> book.editDelayIssue(data, now);
             case "B2CInvoice/VoidWithReIssue" -> book.voidWithReIssue(data, now);
             case "B2CInvoice/GetIssueList" -> book.issueList(data, now);
@@ -676,6 +680,29 @@ public final class EcpaySandbox implements AutoCloseable {
             case "B2CInvoice/CheckBarcode" -> SandboxDirectory.checkBarcode(data);
             case "B2CInvoice/CheckLoveCode" -> SandboxDirectory.checkLoveCode(data);
             case "B2CInvoice/GetCompanyNameByTaxID" -> SandboxDirectory.companyName(data);
+            default -> MerchantBook.rtn(1, "成功"); // catalogued, no state of its own: valid is enough
+        };
+    }
+
+    /** The B2B operations of both modes: the word settings share the merchant's tracks with B2C, the rest is its B2B book. */
+    private ObjectNode runB2B(String name, MerchantBook book, ObjectNode data, Instant now) {
+        return switch (name) {
+            case "GetGovInvoiceWordSetting" -> book.govWordSetting(data, now);
+            case "AddInvoiceWordSetting" -> book.addWordSetting(data, now);
+            case "UpdateInvoiceWordStatus" -> book.updateInvoiceWordStatus(data);
+            case "GetInvoiceWordSetting" -> book.wordSettings(data);
+            case "MaintainMerchantCustomerData" -> book.b2b(b -> b.maintainCustomer(data));
+            case "Issue" -> book.b2b(b -> b.issue(data, now));
+            case "IssueConfirm", "Invalid", "InvalidConfirm", "Reject", "RejectConfirm" -> book.b2b(b -> b.invoiceStep(name, data, now));
+            case "VoidWithReIssue" -> book.b2b(b -> b.voidWithReIssue(data, now));
+            case "GetIssue", "GetIssueConfirm", "GetInvalid", "GetInvalidConfirm", "GetReject", "GetRejectConfirm" ->
+                    book.b2b(b -> b.invoiceLookup(name, data));
+            case "Allowance" -> book.b2b(b -> b.allowance(data, now));
+            case "AllowanceConfirm", "CancelAllowance", "CancelAllowanceConfirm" -> book.b2b(b -> b.allowanceStep(name, data, now));
+            case "GetAllowance", "GetAllowanceConfirm", "GetAllowanceInvalid", "GetAllowanceInvalidConfirm" ->
+                    book.b2b(b -> b.allowanceLookup(name, data));
+            case "Notify" -> book.b2b(b -> b.notify(data));
+            case "InvoicePrint" -> book.b2b(b -> b.print(data, server == null ? "" : baseUrl()));
             default -> MerchantBook.rtn(1, "成功"); // catalogued, no state of its own: valid is enough
         };
     }

@@ -47,11 +47,51 @@ final class MerchantBook {
     /** Where each change goes before it is answered; a no-op for a sandbox that keeps its state in memory. */
     private final Consumer<ObjectNode> changes;
 
+    /** The merchant's B2B partners, invoices and allowances; called with this book's lock held (they share the tracks). */
+    private final B2BBook b2b;
+
     MerchantBook(String merchantId, SandboxLedger ledger, IntSupplier random4, Consumer<ObjectNode> changes) {
         this.merchantId = merchantId;
         this.ledger = ledger;
         this.random4 = random4;
         this.changes = changes;
+        this.b2b = new B2BBook(merchantId, ledger, random4, new B2BBook.Host() {
+            @Override
+            public String[] nextNumber(ObjectNode[] error) {
+                return b2bNumber(error);
+            }
+
+            @Override
+            public void record(ObjectNode b2bChange, String trackId) {
+                Change c = change();
+                if (trackId != null) {
+                    c.track(tracks.get(trackId));
+                }
+                c.node.setAll(b2bChange);
+                MerchantBook.this.record(c);
+            }
+        });
+    }
+
+    /** Runs a B2B operation under this book's lock. */
+    synchronized <T> T b2b(java.util.function.Function<B2BBook, T> operation) {
+        return operation.apply(b2b);
+    }
+
+    /** A B2B invoice's number: the next of the first enabled track that has one, as a B2C invoice's. */
+    private String[] b2bNumber(ObjectNode[] error) {
+        boolean anyEnabled = false;
+        for (Track t : tracks.values()) {
+            if (t.status == 2) {
+                anyEnabled = true;
+                if (t.hasNumbers()) {
+                    return new String[] {t.trackId, t.allocate()};
+                }
+            }
+        }
+        error[0] = rtn(SandboxCodes.NO_TRACK_NUMBERS, anyEnabled
+                ? "字軌號碼已用完，請新增字軌並啟用" : "無已啟用的字軌，請先設定字軌狀態為啟用");
+        return null;
     }
 
     private static final class Invoice {
@@ -509,11 +549,6 @@ final class MerchantBook {
             out.put("II_Buyer_Identifier", buyerIdentifier(inv.data));
             return out;
         }
-    }
-
-    ObjectNode issueConfirm(ObjectNode data) {
-        ledger.count("confirm:" + merchantId + ":" + SandboxLedger.lower(data.path("InvoiceNumber").asText()));
-        return rtn(1, "成功");
     }
 
     private Invoice byNumberAndDate(String number, String date) {
@@ -1078,6 +1113,7 @@ final class MerchantBook {
         c.node.put("orderSeq", orderSeq);
         c.node.put("allowanceSeq", allowanceSeq);
         c.node.put("trackSeq", trackSeq);
+        c.node.setAll(b2b.snapshot());
         return c.node;
     }
 
@@ -1133,6 +1169,7 @@ final class MerchantBook {
         if (change.has("trackSeq")) {
             trackSeq = Math.max(trackSeq, change.get("trackSeq").asLong());
         }
+        b2b.restore(change);
     }
 
     static ObjectNode rtn(int code, String msg) {

@@ -50,6 +50,16 @@ final class SandboxCodes {
     static final int REISSUE_NOT_UPLOADED = 5070461;
     /** InvoiceNotify of something the invoice does not have: no void (II), no award (AW), no such allowance (A, AI, OA). */
     static final int NOTHING_TO_NOTIFY = 1600005;
+    /** B2B MaintainMerchantCustomerData Update or Delete of a trading partner never added. */
+    static final int B2B_PARTNER_NOT_FOUND = 6160101;
+    /** A B2B exchange step (confirm, reject, void confirm) on a certificate-mode invoice or allowance. */
+    static final int B2B_NOT_EXCHANGE = 6160102;
+    /** A B2B step done already (a second IssueConfirm, Invalid, Reject, AllowanceConfirm ...). */
+    static final int B2B_ALREADY_DONE = 6160103;
+    /** A B2B step whose earlier step is missing or was undone (RejectConfirm before Reject, Invalid of a returned invoice). */
+    static final int B2B_WRONG_STATE = 6160104;
+    /** A B2B lookup of a step not done (GetIssueConfirm of an invoice not confirmed ...). */
+    static final int B2B_NOT_DONE = 6160105;
     /** CancelDelayIssue after the invoice was issued. */
     static final int ALREADY_ISSUED = 4000006;
 

@@ -128,6 +128,28 @@ public final class SandboxLedger {
     }
 
     /** What can still be allowed on an invoice (SalesAmount less issued and pending allowances); empty when unknown. */
+    public Optional<SandboxB2BInvoice> b2bInvoice(String merchantId, String relateNumber) {
+        MerchantBook book = sandbox.book(merchantId);
+        return book == null ? Optional.empty() : book.b2b(b -> b.invoice(relateNumber));
+    }
+
+    /** A B2B allowance's state: ISSUED, CONFIRMED, CANCELLED or CANCEL_CONFIRMED. */
+    public Optional<String> b2bAllowanceState(String merchantId, String allowanceNo) {
+        MerchantBook book = sandbox.book(merchantId);
+        return book == null ? Optional.empty() : book.b2b(b -> b.allowanceState(allowanceNo));
+    }
+
+    /** How many B2B Notify requests named this invoice and InvoiceTag. */
+    public long b2bNotifications(String merchantId, String invoiceNumber, String tag) {
+        return get("b2b-notify:" + merchantId.strip() + ":" + lower(invoiceNumber) + ":" + tag);
+    }
+
+    /** Whether a trading partner is maintained (MaintainMerchantCustomerData). */
+    public boolean b2bPartner(String merchantId, String identifier) {
+        MerchantBook book = sandbox.book(merchantId);
+        return book != null && book.b2b(b -> b.hasPartner(identifier));
+    }
+
     public Optional<Long> remainingAllowance(String merchantId, String invoiceNo) {
         MerchantBook book = sandbox.book(merchantId);
         return book == null ? Optional.empty() : book.remainingAllowance(invoiceNo);

@@ -223,10 +223,19 @@ class EcpayCallRouteTest {
     }
 
     @Test
-    void b2bIssueConfirmSucceeds() {
-        Exchange e = call("B2BInvoice/IssueConfirm", "{\"InvoiceNumber\":\"VG11000002\",\"InvoiceDate\":\"2019/09/22\",\"Remark\":\"\"}");
+    void b2bIssueConfirmSucceeds() throws Exception {
+        // an exchange-mode invoice to confirm: its buyer maintained with ExchangeMode 1, then issued
+        assertOutcome(call("B2BInvoice/MaintainMerchantCustomerData", "{\"Action\":\"Add\",\"Identifier\":\"24549210\",\"type\":\"1\","
+                + "\"CompanyName\":\"買方\",\"ExchangeMode\":\"1\",\"EmailAddress\":\"ap@example.com\"}"), "SUCCESS", 200, 1, 1);
+        Exchange issued = call("B2BInvoice/Issue", "{\"RelateNumber\":\"" + unique("B") + "\",\"CustomerIdentifier\":\"24549210\","
+                + "\"InvType\":\"07\",\"TaxType\":\"1\",\"SalesAmount\":100,\"TaxAmount\":5,\"TotalAmount\":105,"
+                + "\"Items\":[{\"ItemSeq\":1,\"ItemName\":\"豆\",\"ItemCount\":1,\"ItemPrice\":100,\"ItemAmount\":100}]}");
+        assertOutcome(issued, "SUCCESS", 200, 1, 1);
+        String number = body(issued).path("InvoiceNumber").asText();
+        String date = body(issued).path("InvoiceDate").asText().substring(0, 10);
+        Exchange e = call("B2BInvoice/IssueConfirm", "{\"InvoiceNumber\":\"" + number + "\",\"InvoiceDate\":\"" + date + "\",\"Remark\":\"\"}");
         assertOutcome(e, "SUCCESS", 200, 1, 1);
-        assertTrue(SANDBOX.ledger().confirmations(STAGE, "VG11000002") >= 1);
+        assertTrue(SANDBOX.ledger().confirmations(STAGE, number) >= 1);
     }
 
     @Test

@@ -217,6 +217,7 @@ class IssueRulesTest {
                 "AllowanceByCollegiate", "Allowance");
         all.removeIf(r -> parents.entrySet().stream().anyMatch(p -> r.startsWith("B2CInvoice/" + p.getKey() + " ")
                 && BROKEN_RULES.contains(r.replace("/" + p.getKey() + " ", "/" + p.getValue() + " "))));
+        all.removeIf(r -> r.startsWith("B2BInvoice/")); // B2BRulesTest breaks those
         assertEquals(Set.of(), all, "rules without a failing case in IssueRulesTest");
     }
 
@@ -329,15 +330,15 @@ class IssueRulesTest {
                 + "\"PayType\":\"2\",\"PayAct\":\"ECPAY\",\"MerchantID\"");
     }
 
-    private static final Pattern ITEM = Pattern.compile("Items\\[(\\d+)]");
+    private static final Pattern ITEM = Pattern.compile("(\\w+)\\[(\\d+)]");
     private static final Pattern REPEAT = Pattern.compile("%(\\d+)");
 
-    /** Top-level fields are set (null removes), {@code Items[i]} fields are set on item i, an object's fields in it; "%N" is N characters. */
+    /** Top-level fields are set (null removes), {@code Items[i]} (or {@code Details[i]}) fields are set on line i, an object's fields in it; "%N" is N characters. */
     static void apply(ObjectNode data, ObjectNode change) {
         change.fields().forEachRemaining(e -> {
             Matcher item = ITEM.matcher(e.getKey());
             if (item.matches()) {
-                apply((ObjectNode) ((ArrayNode) data.get("Items")).get(Integer.parseInt(item.group(1))), (ObjectNode) e.getValue());
+                apply((ObjectNode) ((ArrayNode) data.get(item.group(1))).get(Integer.parseInt(item.group(2))), (ObjectNode) e.getValue());
             } else if (e.getValue().isNull()) {
                 data.remove(e.getKey());
             } else if (e.getValue().isObject() && data.path(e.getKey()).isObject()) {

@@ -225,10 +225,14 @@ class EcpaySandboxFlowTest {
 
     @Test
     void b2bIssueConfirmIsRecorded() throws Exception {
-        SandboxClient.Result r = client.call("B2BInvoice/IssueConfirm",
-                "{\"InvoiceNumber\":\"VG11000002\",\"InvoiceDate\":\"2019/09/22\",\"Remark\":\"\"}");
+        assertEquals(1, client.call("B2BInvoice/MaintainMerchantCustomerData", "{\"Action\":\"Add\",\"Identifier\":\"24549210\","
+                + "\"type\":\"1\",\"CompanyName\":\"買方\",\"ExchangeMode\":\"1\",\"EmailAddress\":\"ap@example.com\"}").rtnCode());
+        SandboxClient.Result issued = client.call("B2BInvoice/Issue", B2BSandboxStateTest.issue("B2BFLOW1", "24549210"));
+        assertEquals(1, issued.rtnCode(), issued.rtnMsg());
+        SandboxClient.Result r = client.call("B2BInvoice/IssueConfirm", "{\"InvoiceNumber\":\"" + issued.get("InvoiceNumber")
+                + "\",\"InvoiceDate\":\"" + issued.get("InvoiceDate").substring(0, 10) + "\",\"Remark\":\"\"}");
         assertEquals(1, r.rtnCode(), r.rtnMsg());
-        assertEquals(1, sandbox.ledger().confirmations(M, "vg11000002"));
+        assertEquals(1, sandbox.ledger().confirmations(M, issued.get("InvoiceNumber").toLowerCase(java.util.Locale.ROOT)));
         assertNotEquals(0, sandbox.ledger().requests("B2BInvoice/IssueConfirm"));
     }
 }
