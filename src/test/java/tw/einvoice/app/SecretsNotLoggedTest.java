@@ -101,7 +101,7 @@ class SecretsNotLoggedTest {
 
                 Path success = ROOT.resolve("outbox/success");
                 Path deadLetter = ROOT.resolve("outbox/dead-letter");
-                await("local and SFTP commands sent", System.getProperty("secrets.log-level") == null ? 25_000 : 90_000, () -> contains(success, "sec-good-1") && contains(success, "sec-sftp-1")
+                await("local and SFTP commands sent", 90_000, () -> contains(success, "sec-good-1") && contains(success, "sec-sftp-1")
                         && contains(deadLetter, "sec-wrong-key"));
                 assertTrue(contains(deadLetter, "\"transCode\":110"), "the wrong key was answered with TransCode 110");
                 await("result files of both drops", 20_000, () -> contains(ROOT.resolve("archive"), "orders.result.csv")
