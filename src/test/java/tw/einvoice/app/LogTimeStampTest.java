@@ -46,7 +46,7 @@ class LogTimeStampTest {
         assertEquals(2, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).matches(TIME + " \\[main\\] INFO tw\\.einvoice\\.app\\.Application - ecpay-einvoice log line"),
                 lines.get(0));
-        assertTrue(lines.get(1).matches(TIME + " \\[main\\] WARN tw\\.einvoice\\.journal\\.Dispatcher "
+        assertTrue(lines.get(1).matches(TIME + " \\[main\\] WARN tw\\.einvoice\\.dispatch\\.Dispatcher "
                 + "\\[cmd=ERP-4711 op=B2CInvoice/Issue merchant=2000132 attempt=2\\] - dispatching failed"), lines.get(1));
         // the same lines in the rolling file
         assertEquals(lines, Files.readAllLines(dir.resolve("ecpay-einvoice.log")));
