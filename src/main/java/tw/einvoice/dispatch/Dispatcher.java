@@ -57,8 +57,6 @@ public class Dispatcher {
     static final List<String> MDC_KEYS = List.of("commandId", "operation", "merchant", "attempt");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Query replies name the invoice differently from Issue: copied under Issue's names so results read the same. */
-    private static final Map<String, String> ADOPTED_NAMES = Map.of(
-            "IIS_Number", "InvoiceNo", "IIS_Create_Date", "InvoiceDate", "IIS_Random_Number", "RandomNumber");
 
     private final Journal journal;
     private final OperationCatalog catalog = OperationCatalog.standard();
@@ -148,12 +146,8 @@ public class Dispatcher {
         exchange.setProperty(PROP_FIRST_CALL, Map.copyOf(in.getHeaders().entrySet().stream()
                 .filter(e -> e.getKey().startsWith("Ecpay") && e.getValue() != null)
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
-        ObjectNode payload = data(claim);
-        ObjectNode query = JSON.createObjectNode();
-        query.put("MerchantID", claim.merchantId());
-        for (String field : adopt.fields()) {
-            query.set(field, payload.get(field));
-        }
+        // the catalog builds the query: fixed values, renamed and nested fields, dates cut to what the lookup takes
+        ObjectNode query = catalog.lookupQuery(catalog.get(claim.operation()), data(claim), claim.merchantId());
         in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, false);
         exchange.setProperty(PROP_LOOKUP, adopt.operation());
         in.setBody(new Command(claim.id(), adopt.operation(), claim.merchantId(), query));
@@ -174,16 +168,24 @@ public class Dispatcher {
         String queryReason = in.getHeader(EcpayHeaders.REASON, String.class);
         if (Verdict.SUCCESS.name().equals(verdict) && in.getBody(String.class) != null) {
             ObjectNode reply = (ObjectNode) parse(in.getBody(String.class));
-            ADOPTED_NAMES.forEach((from, to) -> {
-                if (reply.hasNonNull(from) && !reply.hasNonNull(to)) {
-                    reply.set(to, reply.get(from));
+            Operation op = catalog.get(claim.operation());
+            Operation.Adopt adopt = op.adoptWith();
+            // the entry that agrees with the command (a lookup may answer a list, or one object under RtnData)
+            JsonNode matched = LookupComparison.match(adopt, data(claim), reply);
+            List<String> differences = matched != null ? List.of() : LookupComparison.differences(adopt, data(claim), reply);
+            ObjectNode result = matched instanceof ObjectNode entry ? entry.deepCopy() : reply;
+            adopt.names().forEach((from, to) -> {
+                if (result.hasNonNull(from) && !result.hasNonNull(to)) {
+                    result.set(to, result.get(from));
                 }
             });
-            Operation op = catalog.get(claim.operation());
-            List<String> differences = LookupComparison.differences(op.adoptWith(), data(claim), reply);
             String key = String.join("/", op.businessKey()) + " " + op.businessKey().stream()
                     .map(f -> data(claim).path(f).asText("")).collect(java.util.stream.Collectors.joining("/"));
-            String invoice = reply.path("InvoiceNo").asText("");
+            String invoice = java.util.stream.Stream.of("InvoiceNo", "InvoiceNumber", "AllowanceNo")
+                    .map(f -> result.path(f).asText("")).filter(v -> !v.isEmpty()).findFirst().orElse("");
+            if (invoice.isEmpty() && adopt.within() != null) {
+                invoice = "an entry";
+            }
             in.removeHeaders("Ecpay*");
             in.setHeaders(new java.util.HashMap<>(first));
             if (differences.isEmpty()) {
@@ -201,7 +203,7 @@ public class Dispatcher {
                 in.setHeader(EcpayHeaders.REASON, key + " already holds invoice " + invoice + " at ECPay with other content ("
                         + String.join("; ", differences) + "): not this command's; check the order, or send it under a new key");
             }
-            in.setBody(tw.einvoice.protocol.Envelope.toJson(reply));
+            in.setBody(tw.einvoice.protocol.Envelope.toJson(result));
         } else {
             in.setHeader(EcpayHeaders.OUTCOME, Verdict.RETRY.name());
             in.setHeader(EcpayHeaders.REASON, "ECPay answered that the key is taken (" + first.get(EcpayHeaders.REASON)
