@@ -68,7 +68,8 @@ function el(tag, attrs, ...children) {
 
 function when(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleString(lang === 'zh-TW' ? 'zh-TW' : 'en-GB', { timeZone: 'Asia/Taipei', hour12: false });
+  // Taiwan time, written the same unambiguous way (2026-11-30 18:05:00) in both languages
+  return new Date(iso).toLocaleString('sv-SE', { timeZone: 'Asia/Taipei' });
 }
 
 async function api(path, options) {
@@ -91,7 +92,9 @@ function translatePage() {
   document.querySelectorAll('[data-lang]').forEach((a) => a.addEventListener('click', (ev) => {
     ev.preventDefault();
     document.cookie = 'einvoice_console_lang=' + a.dataset.lang + '; Path=/console; SameSite=Strict; Max-Age=31536000';
-    location.replace(location.pathname + location.hash);
+    // the page is rendered for a language on the server (html lang): load it again, without a ?lang= that would win
+    if (new URLSearchParams(location.search).has('lang')) location.replace(location.pathname + location.hash);
+    else location.reload();
   }));
 }
 
