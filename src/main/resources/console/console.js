@@ -22,7 +22,7 @@ const TEXT = {
     confirmRedrive: 'Re-drive {n} dead command(s)? Those that may have reached ECPay are looked up first, never sent blindly.',
     redriveDone: 'Re-drive requested', redriveNone: 'No dead command matches.', notAvailable: 'Re-drive is not available in this version of the job.',
     readOnly: 'Read-only: your role cannot act.', loginFailed: 'Wrong user name or password.', error: 'Error',
-    loading: 'Loading…', back: 'Back', noUsers: 'No console users are configured; see docs/console.md.'
+    loading: 'Loading…', back: 'Back', operator: 'operator', viewer: 'read-only', noUsers: 'No console users are configured; see docs/console.md.'
   },
   'zh-TW': {
     title: '綠界電子發票主控台', skip: '跳到主要內容', overview: '總覽', batches: '批次', commands: '指令',
@@ -44,7 +44,7 @@ const TEXT = {
     confirmRedrive: '重新送出 {n} 筆失敗指令？可能已送達綠界者會先查詢，絕不盲目重送。',
     redriveDone: '已要求重新送出', redriveNone: '沒有符合的失敗指令。', notAvailable: '此版本尚未提供重新送出功能。',
     readOnly: '唯讀：您的角色不能執行動作。', loginFailed: '使用者名稱或密碼錯誤。', error: '錯誤',
-    loading: '載入中…', back: '返回', noUsers: '尚未設定主控台使用者；請見 docs/console.md。'
+    loading: '載入中…', back: '返回', operator: '操作人員', viewer: '唯讀', noUsers: '尚未設定主控台使用者；請見 docs/console.md。'
   }
 };
 
@@ -241,7 +241,7 @@ async function dead(view) {
   const idLink = (c) => el('a', { href: '#/command/' + encodeURIComponent(c.id), text: c.id });
   const rejectsLink = (f) => el('a', { href: '#/batches', text: f.original_name });
   view.replaceChildren(el('h1', { text: t('dead') }),
-    me.canAct ? null : el('p', { class: 'info', text: t('readOnly') }),
+    ...(me.canAct ? [] : [el('p', { class: 'info', text: t('readOnly') })]),
     card(t('groups'), table([{ label: 'transCode', key: 'trans_code' }, { label: 'rtnCode', key: 'rtn_code' }, { label: 'rtnMsg', key: 'rtn_msg' },
       { label: 'reason', key: 'reason' }, { label: 'count', key: 'commands' }, { label: 'updated', render: (g) => when(g.last_at) },
       { label: 'redrive', render: groupAction }], d.groups, 'dead-groups')),
@@ -279,7 +279,7 @@ async function show() {
 async function startApp() {
   translatePage();
   me = await api('me');
-  document.getElementById('who').textContent = me.user + ' (' + me.role + ')';
+  document.getElementById('who').textContent = me.user + ' (' + t(me.role) + ')';
   document.getElementById('logout').addEventListener('click', async () => { await post('logout', {}); location.href = '/console/login'; });
   document.getElementById('search-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
