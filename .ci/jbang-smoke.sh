@@ -46,7 +46,7 @@ holder=$!
 sleep 1
 echo "== sandbox port $port already in use"
 set +e
-busy=$(export port; block run | timeout 180 bash 2>&1)
+busy=$(export SANDBOX_PORT=$port ECPAY_BASE_URL=http://127.0.0.1:$port; block run | timeout 180 bash 2>&1)
 set -e
 kill "$holder" 2>/dev/null || true; holder=""
 echo "$busy" | tail -5
@@ -56,6 +56,7 @@ if echo "$busy" | grep -q '^\s*at '; then echo "FAIL: a stack trace for a busy s
 
 # --- the documented steps
 port=$(free_port)
+export SANDBOX_PORT=$port ECPAY_BASE_URL=http://127.0.0.1:$port
 running=yes
 run_block run
 for _ in $(seq 1 90); do

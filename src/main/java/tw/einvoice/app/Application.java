@@ -61,8 +61,10 @@ public final class Application implements AutoCloseable {
             // the routes call the sandbox this process runs, wherever it listens
             overrides.setProperty("ecpay.base-url", sandbox.baseUrl());
         }
-        overrides.setProperty("camel.main.routes-include-pattern",
-                RouteFiles.inLoadOrder(config.get("camel.main.routes-include-pattern").orElse("file:routes/*.camel.yaml")));
+        // camel.main.routes-include-pattern, when given, wins (as it would for Camel Main itself)
+        String routeFiles = config.get("camel.main.routes-include-pattern")
+                .or(() -> config.get("ecpay.route-files")).orElse("file:routes/*.camel.yaml,file:routes/*.java");
+        overrides.setProperty("camel.main.routes-include-pattern", RouteFiles.inLoadOrder(routeFiles));
         Main main = null;
         try {
             main = new Main();

@@ -28,7 +28,7 @@ public final class SandboxBean {
             StartupChecks.portFree("sandbox.port", port, null);
         } catch (StartupException e) {
             System.err.println("ecpay-einvoice: port " + port + " (sandbox.port) is already in use: stop the program holding "
-                    + "it, or choose a free port with --prop=sandbox.port=PORT --prop=ecpay.base-url=http://127.0.0.1:PORT");
+                    + "it, or choose a free port: SANDBOX_PORT=PORT ECPAY_BASE_URL=http://127.0.0.1:PORT camel run ...");
             System.err.flush();
             System.exit(2);
         }

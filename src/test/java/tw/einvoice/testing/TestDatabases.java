@@ -91,6 +91,10 @@ public enum TestDatabases {
         return url;
     }
 
+    public String user() {
+        return user;
+    }
+
     public static List<String> names() {
         List<String> out = new ArrayList<>();
         for (TestDatabases d : values()) {
