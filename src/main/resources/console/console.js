@@ -144,8 +144,11 @@ async function overview(view) {
     chart = window.echarts.init(chartBox, null, { renderer: 'svg' });
     chart.setOption({
       animation: false, grid: { left: 40, right: 16, top: 16, bottom: 32 }, tooltip: { trigger: 'axis' },
-      xAxis: { type: 'time' }, yAxis: { type: 'value', minInterval: 1 },
-      series: [{ type: 'bar', name: t('callsTitle'), data: o.callsPerMinute.map((p) => [p.minute, p.calls]) }]
+      // minutes labelled in Taiwan time, whatever the browser's zone
+      xAxis: { type: 'category', data: o.callsPerMinute.map((p) => when(p.minute).substring(11, 16)),
+        axisLabel: { interval: (i, v) => v.endsWith(':00') }, axisTick: { interval: (i, v) => v.endsWith(':00') } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [{ type: 'bar', name: t('callsTitle'), data: o.callsPerMinute.map((p) => p.calls) }]
     });
   }
 }
