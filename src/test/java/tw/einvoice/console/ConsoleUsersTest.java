@@ -14,10 +14,7 @@ class ConsoleUsersTest {
 
     @Test
     void theDocumentedCommandMakesAHashThatLogsIn() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", "target/classes",
-                ConsoleUsers.class.getName()).start();
-        p.getOutputStream().write("a-long-password-1".getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
+        Process p = hashCommand("a-long-password-1");
         String hash = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, p.waitFor());
         assertTrue(hash.startsWith("pbkdf2:210000:"), hash);
@@ -31,11 +28,16 @@ class ConsoleUsersTest {
 
     @Test
     void aShortPasswordIsRefused() throws Exception {
+        assertEquals(2, hashCommand("short").waitFor());
+    }
+
+    /** docs/console.md: java -cp target/classes tw.einvoice.console.ConsoleUsers, the password on stdin. */
+    static Process hashCommand(String password) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", "target/classes",
                 ConsoleUsers.class.getName()).start();
-        p.getOutputStream().write("short".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().write(password.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
-        assertEquals(2, p.waitFor());
+        return p;
     }
 
     @Test
