@@ -99,6 +99,13 @@ public final class ConsoleHttp implements Processor, CamelContextAware {
     private int chartHours = 6;
     private String redriveEndpoint = "direct:redrive";
     private volatile CachedOverview overview;
+    /** Wrong passwords per user name: after MAX_FAILURES within a minute, that name is refused for a minute. */
+    private final Map<String, Failures> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_FAILURES = 5;
+    private static final long LOCKOUT_MS = 60_000;
+
+    private record Failures(int count, long last) {
+    }
 
     private record CachedOverview(long at, Map<String, Object> value) {
     }
@@ -215,12 +222,23 @@ public final class ConsoleHttp implements Processor, CamelContextAware {
         if (users.isEmpty()) {
             return Response.error(503, "no-users", "no console users are configured (console.users); see docs/console.md");
         }
+        long now = clock.millis();
+        Failures f = failures.get(name);
+        if (f != null && f.count() >= MAX_FAILURES && now - f.last() < LOCKOUT_MS) {
+            Arrays.fill(password, '\0');
+            LOG.warn("console: login for user '{}' refused: {} wrong passwords, locked for a minute", SafeText.log(name), f.count());
+            return Response.error(429, "locked", "too many wrong passwords; try again in a minute");
+        }
         Optional<ConsoleUsers.User> user = users.authenticate(name, password);
         Arrays.fill(password, '\0');
         if (user.isEmpty()) {
+            if (failures.size() < 10_000) {
+                failures.merge(name, new Failures(1, now), (a, b) -> new Failures(now - a.last() < LOCKOUT_MS ? a.count() + 1 : 1, now));
+            }
             LOG.warn("console: login refused for user '{}'", SafeText.log(name));
             return Response.error(401, "credentials", "wrong user name or password");
         }
+        failures.remove(name);
         ConsoleSessions.Session s = sessions().open(user.get());
         LOG.info("console: {} logged in ({})", s.user().name(), s.user().role().name().toLowerCase(Locale.ROOT));
         return Response.json(200, meBody(s, r)).with("Set-Cookie", SESSION_COOKIE + "=" + s.id()
