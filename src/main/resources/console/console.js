@@ -22,6 +22,7 @@ const TEXT = {
     confirmRedrive: 'Re-drive {n} dead command(s)? Those that may have reached ECPay are looked up first, never sent blindly.',
     redriveDone: 'Re-drive requested', redriveNone: 'No dead command matches.', notAvailable: 'Re-drive is not available in this version of the job.',
     readOnly: 'Read-only: your role cannot act.', loginFailed: 'Wrong user name or password.', error: 'Error',
+    resent: 'sent again', reconciled: 'looked up first', skipped: 'left alone',
     loading: 'Loading…', back: 'Back', operator: 'operator', viewer: 'read-only', noUsers: 'No console users are configured; see docs/console.md.'
   },
   'zh-TW': {
@@ -44,6 +45,7 @@ const TEXT = {
     confirmRedrive: '重新送出 {n} 筆失敗指令？可能已送達綠界者會先查詢，絕不盲目重送。',
     redriveDone: '已要求重新送出', redriveNone: '沒有符合的失敗指令。', notAvailable: '此版本尚未提供重新送出功能。',
     readOnly: '唯讀：您的角色不能執行動作。', loginFailed: '使用者名稱或密碼錯誤。', error: '錯誤',
+    resent: '重新送出', reconciled: '先查詢再處理', skipped: '未處理',
     loading: '載入中…', back: '返回', operator: '操作人員', viewer: '唯讀', noUsers: '尚未設定主控台使用者；請見 docs/console.md。'
   }
 };
@@ -229,7 +231,9 @@ function redriveButton(selection, label) {
       const n = preview.result && (preview.result.matched ?? preview.result.count ?? (preview.result.ids || []).length);
       if (!window.confirm(t('confirmRedrive').replace('{n}', n ?? '?'))) { out.textContent = ''; return; }
       const done = await post('redrive', Object.assign({ dryRun: false }, selection));
-      out.textContent = t('redriveDone') + ': ' + JSON.stringify(done.result);
+      const r = done.result || {};
+      out.textContent = t('redriveDone') + (r.matched === undefined ? ': ' + JSON.stringify(r)
+        : `: ${r.matched} — ${t('resent')} ${r.resent}, ${t('reconciled')} ${r.reconciled}, ${t('skipped')} ${r.skipped}`);
     } catch (e) {
       out.textContent = e.status === 501 ? t('notAvailable') : t('error') + ': ' + e.message;
     }

@@ -403,7 +403,9 @@ public final class ConsoleHttp implements Processor, CamelContextAware {
         try {
             ProducerTemplate template = camelContext.createProducerTemplate();
             try {
-                Object answer = template.requestBody(redriveEndpoint, JSON.writeValueAsString(selection));
+                // who and from where, for the re-drive's audit record
+                Object answer = template.requestBodyAndHeaders(redriveEndpoint, JSON.writeValueAsString(selection),
+                        Map.of("EcpayRedriveBy", "console:" + s.user().name(), "EcpayRedriveVia", "console"));
                 String text = camelContext.getTypeConverter().convertTo(String.class, answer);
                 LOG.info("console: {} {} re-drive {}: {}", s.user().name(), dryRun ? "previewed" : "made",
                         SafeText.log(selection.toString()), SafeText.log(String.valueOf(text)));
