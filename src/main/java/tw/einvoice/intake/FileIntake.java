@@ -61,6 +61,8 @@ public class FileIntake {
     private String sftpArchiveDir = "archive";
     private List<String> doneSuffixes = List.of(".done", ".ok");
     private Duration quiet = Duration.ofSeconds(10);
+    /** Drops being read by this instance, for their progress files (IntakeReports). */
+    private final java.util.Map<String, IntakeTally> reading = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What one file's intake needs between its steps (kept in an exchange property). */
     record State(String kind, String sourceName, String originalName, Path readPath, DropReader reader, LineParser parser,
@@ -177,14 +179,20 @@ public class FileIntake {
             LineParser parser = format == DropFormat.JSONL ? LineParser.jsonLines(catalog, defaultMerchantId)
                     : LineParser.csv(reader.hasNext() ? reader.next() : null, catalog, defaultMerchantId);
             DropReader opened = reader;
+            Path archivePath = kind.equals("file") ? Paths.get(exchange.getIn().getHeader(MOVE_TO, String.class)) : readPath;
+            IntakeTally tally = new IntakeTally(sourceName, kind, originalName, archivePath, clock, progressInterval);
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onDone(Exchange done) {
                     opened.close();
+                    reading.remove(sourceName);
+                    if (done.isFailed()) {
+                        IntakeReports.deleteProgress(archivePath); // taken again under a new name
+                    }
                 }
             });
-            exchange.setProperty(STATE, new State(kind, sourceName, originalName, readPath, reader, parser,
-                    new IntakeTally(sourceName, clock, progressInterval), follow));
+            reading.put(sourceName, tally);
+            exchange.setProperty(STATE, new State(kind, sourceName, originalName, readPath, reader, parser, tally, follow));
             exchange.getIn().setBody(new Chunks(reader, chunkSize));
             LOG.info("Intake {}: reading {} ({}, {})", SafeText.log(sourceName), SafeText.log(originalName), format.extension(),
                     charset.name());
@@ -321,6 +329,11 @@ public class FileIntake {
         String summary = t.summary();
         LOG.info(summary);
         return summary;
+    }
+
+    /** The drops this instance is reading now. */
+    public List<IntakeTally> reading() {
+        return List.copyOf(reading.values());
     }
 
     private static State state(Exchange exchange) {

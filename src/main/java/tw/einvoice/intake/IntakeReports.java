@@ -107,6 +107,9 @@ public class IntakeReports {
     private final Map<String, long[]> changing = new ConcurrentHashMap<>();
     /** The last failure logged per file, so a failure that repeats every round is logged once. */
     private final Map<String, String> failures = new ConcurrentHashMap<>();
+    /** The counts of each SFTP drop's progress file when it was last returned for upload. */
+    private final Map<String, String> uploaded = new ConcurrentHashMap<>();
+    private volatile FileIntake intake;
 
     /** For YAML beans: the journal and clock beans are looked up on first use (bean files load in any order). */
     public IntakeReports() {
@@ -154,11 +157,16 @@ public class IntakeReports {
                 continue; // another instance took it
             }
             try {
-                for (Path p : write(f)) {
+                List<Path> results = write(f);
+                for (Path p : results) {
                     written.add(new ReportFile(f.kind(), f.sourceName(), p));
                 }
                 files.transition(f.sourceName(), "REPORTING", "REPORTED");
                 failures.remove(f.sourceName());
+                Path progress = finalProgress(f, results);
+                if (progress != null) {
+                    written.add(new ReportFile(f.kind(), f.sourceName(), progress));
+                }
             } catch (NotFinalYet e) {
                 files.transition(f.sourceName(), "REPORTING", "INTAKEN");
                 LOG.debug("Intake {}: {}; result files later", SafeText.log(f.sourceName()), SafeText.log(e.getMessage()));
@@ -174,6 +182,128 @@ public class IntakeReports {
             }
         }
         return written;
+    }
+
+    /** Serialises writing a drop's progress file with finalising or deleting it, so a late rewrite never undoes them. */
+    private static final Object PROGRESS_LOCK = new Object();
+    static final String PROGRESS_SUFFIX = ".progress.json";
+
+    /** As {@link #writeProgress()}, finding the journal, clock and file intake beans first. */
+    public List<ReportFile> writeProgress(org.apache.camel.Exchange exchange) {
+        if (journal == null) {
+            Journal j = JournalBeans.journal(exchange.getContext().getRegistry());
+            use(j, j.clock());
+        }
+        if (intake == null) {
+            intake = exchange.getContext().getRegistry().findSingleByType(FileIntake.class);
+        }
+        return writeProgress();
+    }
+
+    /**
+     * Rewrites the progress file ({@code <stem>.progress.json}, beside where the result files will be) of every drop
+     * this instance is reading and of every taken-in drop whose results are not written yet and whose archived copy
+     * is here. Returns the SFTP drops' progress files whose counts changed since they were last returned (to upload).
+     */
+    public List<ReportFile> writeProgress() {
+        List<ReportFile> changed = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (IntakeFileStore.Unreported u : files.unreported()) {
+            IntakeFileStore.IntakeFile f = u.file();
+            Path archive = Paths.get(f.archivePath());
+            if (!Files.isRegularFile(archive)) {
+                continue; // not archived yet (still read: below), or archived on another instance
+            }
+            seen.add(f.sourceName());
+            IntakeProgress p = files.progress(f, u.receivedAt(), IntakeProgress.OPEN, null);
+            publishProgress(p, archive, () -> !Files.exists(resultPath(archive, ".result.csv")), changed);
+        }
+        if (intake != null) {
+            for (IntakeTally t : intake.reading()) {
+                if (seen.contains(t.sourceName()) || t.archivePath() == null) {
+                    continue;
+                }
+                IntakeProgress p = new IntakeProgress(t.sourceName(), t.kind(), t.originalName(), IntakeProgress.READING,
+                        t.duplicateCount(), t.rejectedCount(), files.counts(t.sourceName()), t.started(),
+                        files.clock().instant(), null);
+                publishProgress(p, t.archivePath(),
+                        () -> intake.reading().stream().anyMatch(r -> r.sourceName().equals(t.sourceName())), changed);
+            }
+        }
+        return changed;
+    }
+
+    /** Progress of every drop not reported yet: those read by this instance now, and those taken in (any instance). */
+    public List<IntakeProgress> progress() {
+        List<IntakeProgress> out = new ArrayList<>(files.progress());
+        Set<String> known = new java.util.HashSet<>();
+        out.forEach(p -> known.add(p.sourceName()));
+        if (intake != null) {
+            for (IntakeTally t : intake.reading()) {
+                if (!known.contains(t.sourceName())) {
+                    out.add(new IntakeProgress(t.sourceName(), t.kind(), t.originalName(), IntakeProgress.READING,
+                            t.duplicateCount(), t.rejectedCount(), files.counts(t.sourceName()), t.started(),
+                            files.clock().instant(), null));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void publishProgress(IntakeProgress p, Path archive, java.util.function.BooleanSupplier stillOpen,
+                                 List<ReportFile> changed) {
+        Path path = resultPath(archive, PROGRESS_SUFFIX);
+        try {
+            synchronized (PROGRESS_LOCK) {
+                if (!stillOpen.getAsBoolean()) {
+                    return; // its results were written (or its intake failed) meanwhile
+                }
+                writeJson(path, p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("Intake {}: progress file not written: {}", SafeText.log(p.sourceName()), SafeText.log(e.getMessage()));
+            return;
+        }
+        if ("sftp".equals(p.kind()) && !p.countsKey().equals(uploaded.put(p.sourceName(), p.countsKey()))) {
+            changed.add(new ReportFile(p.kind(), p.sourceName(), path));
+        }
+    }
+
+    /** The progress file once the results are written: final counts, and the names of the result files. */
+    private Path finalProgress(IntakeFileStore.IntakeFile f, List<Path> results) {
+        Path archive = Paths.get(f.archivePath());
+        Path path = resultPath(archive, PROGRESS_SUFFIX);
+        uploaded.remove(f.sourceName());
+        try {
+            IntakeProgress open = files.progress(f.sourceName()).orElse(null);
+            IntakeProgress done = new IntakeProgress(f.sourceName(), f.kind(), f.originalName(), IntakeProgress.REPORTED,
+                    f.duplicates(), f.rejected(), files.counts(f.sourceName()), open == null ? null : open.receivedAt(),
+                    files.clock().instant(), results.stream().map(r -> r.getFileName().toString()).toList());
+            synchronized (PROGRESS_LOCK) {
+                writeJson(path, done);
+            }
+            return path;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Intake {}: final progress file not written: {}", SafeText.log(f.sourceName()), SafeText.log(e.getMessage()));
+            return null;
+        }
+    }
+
+    /** Deletes the progress file of a drop whose intake failed (it is taken again under a new name). */
+    static void deleteProgress(Path archive) {
+        synchronized (PROGRESS_LOCK) {
+            deleteQuietly(resultPath(archive, PROGRESS_SUFFIX));
+        }
+    }
+
+    /** Written whole under a temporary name, then renamed into place: a reader never sees half a file. */
+    private static void writeJson(Path path, IntakeProgress p) throws IOException {
+        Files.createDirectories(path.getParent());
+        try (Writer w = writer(part(path), StandardCharsets.UTF_8, false)) {
+            w.write(p.toJson().toPrettyString());
+            w.write('\n');
+        }
+        publish(path);
     }
 
     /**
@@ -522,6 +652,11 @@ public class IntakeReports {
 
     public void setDefaultMerchantId(String defaultMerchantId) {
         this.defaultMerchantId = defaultMerchantId;
+    }
+
+    /** The file intake whose drops being read get progress files too (found in the registry when left unset). */
+    public void setFileIntake(FileIntake intake) {
+        this.intake = intake;
     }
 
     public void setCatalog(OperationCatalog catalog) {

@@ -7,22 +7,39 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Counts of one file's intake, with a progress log line every {@code interval} and a summary at the end. */
+/**
+ * Counts of one file's intake, with a progress log line every {@code interval} and a summary at the end. While the file
+ * is read, its progress file is written from these counts (read by another thread: hence volatile).
+ */
 public final class IntakeTally {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeTally.class);
 
     private final String name;
+    private final String sourceName;
+    private final String kind;
+    private final String originalName;
+    private final java.nio.file.Path archivePath;
     private final Clock clock;
     private final Duration interval;
     private final Instant started;
     private Instant lastLog;
-    private long inserted;
-    private long duplicates;
-    private long rejected;
+    private volatile long inserted;
+    private volatile long duplicates;
+    private volatile long rejected;
 
     public IntakeTally(String name, Clock clock, Duration interval) {
+        this(name, null, null, null, clock, interval);
+    }
+
+    /** For a drop being read: its kind, the name it was dropped under, and the archive path results are written beside. */
+    public IntakeTally(String name, String kind, String originalName, java.nio.file.Path archivePath, Clock clock,
+                       Duration interval) {
         this.name = SafeText.log(name);
+        this.sourceName = name;
+        this.kind = kind;
+        this.originalName = originalName;
+        this.archivePath = archivePath;
         this.clock = clock;
         this.interval = interval;
         this.started = clock.instant();
@@ -58,6 +75,26 @@ public final class IntakeTally {
 
     public String name() {
         return name;
+    }
+
+    String sourceName() {
+        return sourceName;
+    }
+
+    String kind() {
+        return kind;
+    }
+
+    String originalName() {
+        return originalName;
+    }
+
+    java.nio.file.Path archivePath() {
+        return archivePath;
+    }
+
+    Instant started() {
+        return started;
     }
 
     private void progressNow() {

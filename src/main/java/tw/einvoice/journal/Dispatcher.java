@@ -16,9 +16,11 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.util.TimeUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import tw.einvoice.camel.EcpayClient;
 import tw.einvoice.camel.EcpayHeaders;
 import tw.einvoice.protocol.Command;
@@ -48,8 +50,13 @@ public class Dispatcher {
     static final String PROP_CLAIM = "EcpayClaim";
     static final String PROP_FIRST_CALL = "EcpayFirstCall";
     static final String PROP_EVIDENCE = "EcpayEvidence";
+    static final String PROP_STARTED_AT = "EcpayAttemptStartedAt";
+    static final String PROP_STARTED_NANOS = "EcpayAttemptStartedNanos";
+    static final String PROP_LOOKUP = "EcpayLookupOperation";
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** Log context of the command being dispatched (shown by config/logback.xml on every line logged meanwhile). */
+    static final List<String> MDC_KEYS = List.of("commandId", "operation", "merchant", "attempt");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Query replies name the invoice differently from Issue: copied under Issue's names so results read the same. */
     private static final Map<String, String> ADOPTED_NAMES = Map.of(
@@ -94,8 +101,12 @@ public class Dispatcher {
         Message in = exchange.getMessage();
         Claim claim = in.getBody(Claim.class);
         exchange.setProperty(PROP_CLAIM, claim);
+        logContext(exchange, claim);
         exchange.removeProperty(PROP_FIRST_CALL);
         exchange.removeProperty(PROP_EVIDENCE);
+        exchange.removeProperty(PROP_LOOKUP);
+        exchange.setProperty(PROP_STARTED_AT, Journal.utc(journal.clock().instant()));
+        exchange.setProperty(PROP_STARTED_NANOS, System.nanoTime());
         in.removeHeaders("*");
         in.setHeader(EcpayHeaders.COMMAND_ID, claim.id());
         in.setHeader(EcpayHeaders.MERCHANT_ID, claim.merchantId());
@@ -145,6 +156,7 @@ public class Dispatcher {
             query.set(field, payload.get(field));
         }
         in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, false);
+        exchange.setProperty(PROP_LOOKUP, adopt.operation());
         in.setBody(new Command(claim.id(), adopt.operation(), claim.merchantId(), query));
     }
 
@@ -225,6 +237,7 @@ public class Dispatcher {
         exchange.setException(null);
         if (exchange.getProperty(PROP_CLAIM) == null) {
             exchange.setProperty(PROP_CLAIM, exchange.getMessage().getBody(Claim.class));
+            logContext(exchange, exchange.getProperty(PROP_CLAIM, Claim.class));
         }
         boolean invalid = error instanceof InvalidCommandException;
         // once a request went out, ECPay may have done the work (and the reply is lost): reconcile, never plain retry
@@ -252,7 +265,7 @@ public class Dispatcher {
             LOG.warn("merchant {} paused until {} UTC for every instance: {}", SafeText.log(claim.merchantId()), now.plus(length),
                     SafeText.log(reason));
         }
-        boolean kept = journal.complete(claim, done);
+        boolean kept = journal.complete(claim, done, audit(exchange, claim));
         Message in = exchange.getMessage();
         if (!kept) {
             LOG.warn("claim on {} (attempt {}) was lost before its outcome {} was recorded; the journal's state stands",
@@ -265,6 +278,48 @@ public class Dispatcher {
             // built from the journal row, exactly as a later re-publish builds it (ChannelOutbox)
             ChannelOutbox.publish(in, journal.find(claim.id()));
         }
+    }
+
+    /** The audit of this attempt: started in {@link #prepareCall}, a hash of the Data once a request was built. */
+    private AttemptAudit audit(Exchange exchange, Claim claim) {
+        Long startedNanos = exchange.getProperty(PROP_STARTED_NANOS, Long.class);
+        String hash = null;
+        if (Boolean.TRUE.equals(exchange.getProperty(EcpayClient.PROP_REQUEST_SENT, Boolean.class))) {
+            try {
+                hash = sha256(tw.einvoice.protocol.Envelope.toJson(tw.einvoice.protocol.Envelope.dataAsSent(data(claim),
+                        claim.merchantId())));
+            } catch (InvalidCommandException e) {
+                hash = null; // nothing could be built from it, so nothing was sent
+            }
+        }
+        return new AttemptAudit(claim.owner(), exchange.getProperty(PROP_STARTED_AT, LocalDateTime.class),
+                startedNanos == null ? 0 : (System.nanoTime() - startedNanos) / 1_000_000, hash,
+                exchange.getProperty(PROP_LOOKUP, String.class));
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Names the command on every log line of this thread (the call, the completion, the channel) until its exchange is
+     * done; pool threads are reused, so the keys are removed then rather than left for the next command.
+     */
+    private static void logContext(Exchange exchange, Claim claim) {
+        MDC.put("commandId", SafeText.log(claim.id()));
+        MDC.put("operation", SafeText.log(claim.operation()));
+        MDC.put("merchant", SafeText.log(claim.merchantId()));
+        MDC.put("attempt", Integer.toString(claim.attempt()));
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                MDC_KEYS.forEach(MDC::remove);
+            }
+        });
     }
 
     /**

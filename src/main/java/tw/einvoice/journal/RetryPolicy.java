@@ -14,6 +14,7 @@ import tw.einvoice.protocol.Verdict;
  *       together do not come back together.</li>
  *   <li>UNKNOWN → due after {@code unknownDelay} for reconciliation (re-sent with the same key, "already done" adopted).</li>
  *   <li>DEAD → DEAD. RETRY or UNKNOWN at the attempt limit → DEAD, with the reason kept.</li>
+ *   <li>Attempts and backoff count from the last re-drive ({@link Claim#attemptsCounted()}).</li>
  * </ul>
  */
 public record RetryPolicy(int maxAttempts, Duration backoffBase, Duration backoffCap, Duration unknownDelay) {
@@ -45,17 +46,17 @@ public record RetryPolicy(int maxAttempts, Duration backoffBase, Duration backof
      */
     public Decision decide(Claim claim, Verdict verdict, String reason, Duration retryAfter, LocalDateTime now,
                            DoubleSupplier random) {
-        boolean lastAttempt = claim.attempt() >= maxAttempts;
+        boolean lastAttempt = claim.attemptsCounted() >= maxAttempts;
         return switch (verdict) {
             case SUCCESS, ALREADY_DONE -> new Decision(CommandState.SUCCEEDED, now, true, reason);
             case DEAD -> new Decision(CommandState.DEAD, now, claim.maybeSentBefore(), reason);
             case RETRY -> lastAttempt
                     ? new Decision(CommandState.DEAD, now, claim.maybeSentBefore(),
-                            "gave up after " + claim.attempt() + " attempts: " + reason)
-                    : new Decision(CommandState.RETRY, now.plus(max(retryAfter, backoff(claim.attempt(), random))),
+                            "gave up after " + claim.attemptsCounted() + " attempts: " + reason)
+                    : new Decision(CommandState.RETRY, now.plus(max(retryAfter, backoff(claim.attemptsCounted(), random))),
                             claim.maybeSentBefore(), reason);
             case UNKNOWN -> lastAttempt
-                    ? new Decision(CommandState.DEAD, now, true, "gave up after " + claim.attempt()
+                    ? new Decision(CommandState.DEAD, now, true, "gave up after " + claim.attemptsCounted()
                             + " attempts; an attempt may have been done at ECPay, check before sending it again: " + reason)
                     : new Decision(CommandState.UNKNOWN, now.plus(max(retryAfter, unknownDelay)), true, reason);
         };

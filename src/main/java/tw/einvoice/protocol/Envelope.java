@@ -30,10 +30,7 @@ public final class Envelope {
      * Data when the command did not carry it.
      */
     public String request(Credentials credentials, Operation operation, ObjectNode data) {
-        ObjectNode plain = data.deepCopy();
-        if (!plain.hasNonNull("MerchantID") || plain.get("MerchantID").asText().isEmpty()) {
-            plain.put("MerchantID", credentials.merchantId());
-        }
+        ObjectNode plain = dataAsSent(data, credentials.merchantId());
         ObjectNode root = JSON.createObjectNode();
         root.put("PlatformID", credentials.platformId());
         root.put("MerchantID", credentials.merchantId());
@@ -47,6 +44,15 @@ public final class Envelope {
         }
         root.put("Data", new EcpayCipher(credentials).encrypt(toJson(plain)));
         return toJson(root);
+    }
+
+    /** The Data a request carries before encryption: the command's, with MerchantID filled in when it was not set. */
+    public static ObjectNode dataAsSent(ObjectNode data, String merchantId) {
+        ObjectNode plain = data.deepCopy();
+        if (!plain.hasNonNull("MerchantID") || plain.get("MerchantID").asText().isEmpty()) {
+            plain.put("MerchantID", merchantId);
+        }
+        return plain;
     }
 
     /** Parses a reply leniently: numbers where strings were documented, a null or missing Data, an empty TransMsg. */

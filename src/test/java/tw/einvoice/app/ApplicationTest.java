@@ -81,7 +81,7 @@ class ApplicationTest {
     /** Runs Application in its own JVM, logging off (as a user would see it with the log in a file); stderr lines. */
     static Result runMain(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp", System.getProperty("java.class.path"),
+                "-DECPAY_LOG_LEVEL=OFF", "-cp", System.getProperty("java.class.path"),
                 Application.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);

@@ -63,7 +63,7 @@ class EnvironmentOverridesTest {
         expected.put("intake.file.inbox", "target/env-overrides/inbox");
 
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp", System.getProperty("java.class.path"),
+                "-DECPAY_LOG_LEVEL=OFF", "-cp", System.getProperty("java.class.path"),
                 PrintEffective.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().keySet().removeIf(k -> k.startsWith("ECPAY_") || k.startsWith("JOURNAL_") || k.startsWith("SANDBOX_")

@@ -111,6 +111,8 @@ class SecretsNotLoggedTest {
                 assertTrue(app.waitFor(30, TimeUnit.SECONDS), "the main job stops");
             }
             String log = Files.readString(ROOT.resolve("run.err"));
+            assertTrue(Files.readString(ROOT.resolve("logs/ecpay-einvoice.log")).contains("ecpay-einvoice started"),
+                    "the log file is written too (and searched below)");
             assertTrue(contains(ROOT.resolve("route-dump"), "uri=\"sftp:{{intake.sftp.host}}"), "Camel dumped the routes");
             assertTrue(log.contains("sec-broken") || contains(ROOT.resolve("outbox/dead-letter"), "sec-broken")
                     || contains(ROOT.resolve("outbox/dead-letter"), "\"line\":2"), "the bad lines were reported");
@@ -134,12 +136,10 @@ class SecretsNotLoggedTest {
     /** Runs the main job from the project folder; stdout and stderr go to {@code <name>.out} / {@code <name>.err}. */
     static Process start(Map<String, String> env, String name, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // the log as the main job writes it (INFO), not as the tests quieten it; -Dsecrets.log-level=debug for more
-        String level = System.getProperty("secrets.log-level", "info");
-        for (String logger : List.of("", "org.flywaydb", "com.zaxxer.hikari", "org.mariadb.jdbc", "org.apache.camel.impl",
-                "org.apache.camel.main")) {
-            command.add("-Dorg.slf4j.simpleLogger." + (logger.isEmpty() ? "defaultLogLevel" : "log." + logger) + "=" + level);
-        }
+        // the log as the main job writes it (config/logback.xml at INFO: console and its rolling file under ROOT), not as
+        // the tests quieten it; -Dsecrets.log-level=debug for more
+        command.addAll(List.of("-Dlogback.configurationFile=config/logback.xml", "-DECPAY_LOG_DIR=" + ROOT.resolve("logs"),
+                "-DECPAY_LOG_LEVEL=" + System.getProperty("secrets.log-level", "info")));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Application.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command)

@@ -1,13 +1,11 @@
 package tw.einvoice.bench;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,13 +35,8 @@ final class BenchJob implements AutoCloseable {
         Path counts = dir.resolve(name + ".jdbc-counts");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djdbc.drivers=" + CountingDriver.class.getName(), "-D" + CountingDriver.COUNTS_FILE + "=" + counts));
-        // the job logs as shipped: the test class path puts the tests' simplelogger.properties first, so the main one's
-        // settings (time stamps on every line) are given as system properties, which slf4j-simple reads first
-        Properties shipped = new Properties();
-        try (Reader r = Files.newBufferedReader(Path.of("src/main/resources/simplelogger.properties"))) {
-            shipped.load(r);
-        }
-        shipped.stringPropertyNames().forEach(k -> command.add("-D" + k + "=" + shipped.getProperty(k)));
+        // the job logs as shipped (config/logback.xml, not the tests' logback-test.xml), its files under the run's folder
+        command.addAll(List.of("-Dlogback.configurationFile=config/logback.xml", "-DECPAY_LOG_DIR=" + dir.resolve(name + "-logs")));
         if (Boolean.getBoolean("bench.jfr")) {
             command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + dir.resolve(name + ".jfr"));
         }

@@ -68,7 +68,7 @@ class EcpayCallRouteTest {
 
     static {
         System.setProperty("ecpay.base-url", SANDBOX.baseUrl());
-        // slf4j-simple writes to the current System.err: keep a copy of every log line to search for secrets
+        // the log goes to the current System.err (logback-test.xml): keep a copy of every log line to search for secrets
         System.setErr(new PrintStream(new TeeStream(ORIGINAL_ERR, LOG), true, StandardCharsets.UTF_8));
     }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tw.einvoice.intake.LogCapture;
 import tw.einvoice.journal.CommandRow;
 import tw.einvoice.journal.CommandState;
 import tw.einvoice.journal.Dispatcher;
@@ -249,6 +250,33 @@ class DispatchRouteTest {
             assertEquals(CommandState.SUCCEEDED, awaitFinal(journal, c.id()).state());
         }
         assertEquals("DEAD", channelMessage("dead-letter", "broken-1").path("state").asText());
+    }
+
+    @Test
+    void dispatchLinesNameTheirCommandOperationMerchantAndAttempt() throws Exception {
+        Journal journal = start("ecpay.dispatch.concurrency", "1");
+        // merchant 3000001 has no credentials: each command is logged as failed, then as dead, by the dispatch thread
+        List<String> ids = List.of(unique("LogA"), unique("LogB"));
+        try (LogCapture log = new LogCapture()) {
+            int mark = log.mark();
+            for (String id : ids) {
+                DispatchNode.insertAll(journal, List.of(DispatchNode.command(id, "B2CInvoice/Issue", "3000001",
+                        DispatchNode.issueData(unique("Mdc")))));
+                assertEquals(CommandState.DEAD, awaitFinal(journal, id).state());
+                channelMessage("dead-letter", id);
+            }
+            List<String> lines = log.since(mark).lines().toList();
+            for (String id : ids) {
+                String context = " [cmd=" + id + " op=B2CInvoice/Issue merchant=3000001 attempt=1] - ";
+                assertTrue(lines.stream().anyMatch(l -> l.contains(context + "dispatching " + id + " failed")), String.join("\n", lines));
+                assertTrue(lines.stream().anyMatch(l -> l.contains(context + "command " + id + " is dead")), String.join("\n", lines));
+            }
+            // a line tagged with one command never speaks of the other (no context left over from the earlier one)
+            for (String line : lines) {
+                assertTrue(!(line.contains("[cmd=" + ids.get(0) + " ") && line.contains(ids.get(1)))
+                        && !(line.contains("[cmd=" + ids.get(1) + " ") && line.contains(ids.get(0))), line);
+            }
+        }
     }
 
     @Test

@@ -79,11 +79,26 @@ class IntakeDatabasesTest {
             reports.setDefaultMerchantId("2000132");
             reports.setQuietMs(0);
             assertEquals(0, reports.writeDue().size(), "reported while commands were NEW");
+            // open: the progress file says where the drop stands (nothing to upload for a local drop)
+            assertEquals(List.of(), reports.writeProgress());
+            var open = LineParser.JSON.readTree(tmp.resolve("archive").resolve(DropFormat.stem(source) + ".progress.json").toFile());
+            assertEquals(List.of("OPEN", "5", "3", "1", "1", "3", "1"), List.of(open.get("phase").asText(), open.get("lines").asText(),
+                    open.get("journaled").asText(), open.get("duplicates").asText(), open.get("rejected").asText(),
+                    open.get("waiting").asText(), open.get("final").asText()));
+            IntakeProgress read = new IntakeFileStore(ds, Clock.systemUTC()).progress(source).orElseThrow();
+            assertEquals(List.of(5L, 3L, 1L), List.of(read.lines(), read.commands().waiting(), read.finalLines()));
+            assertEquals(List.of(source), reports.progress().stream().map(IntakeProgress::sourceName).toList());
             IntakeFixtures.finish(ds, "db-1", "SUCCEEDED", 1, "成功", null, "{\"RtnCode\":1}");
             IntakeFixtures.finish(ds, "db-3", "SUCCEEDED", 4000003, "排程成功", null, "{\"RtnCode\":4000003}");
             IntakeFixtures.finish(ds, "db-4", "DEAD", 1200125, "發票號碼不存在", "RtnCode 1200125", null);
             List<IntakeReports.ReportFile> written = reports.writeDue();
-            assertEquals(3, written.size());
+            // result, JSON Lines result, rejects, and the progress file finalised with them
+            assertEquals(4, written.size());
+            assertEquals(DropFormat.stem(source) + ".progress.json", written.get(3).getName());
+            var progress = LineParser.JSON.readTree(written.get(3).getFile());
+            assertTrue(progress.get("complete").asBoolean());
+            assertEquals(5, progress.get("lines").asLong());
+            assertEquals(4, progress.get("final").asLong(), progress.toString()); // the duplicate line is counted apart
             var result = IntakeFixtures.csv(tmp.resolve("archive").resolve(DropFormat.stem(source) + ".result.csv"));
             assertEquals(List.of("SUCCEEDED", "SUCCEEDED", "REJECTED", "SUCCEEDED", "DEAD"),
                     result.stream().map(r -> r.get("state")).toList());

@@ -7,8 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Keeps a copy of everything written to System.err (where slf4j-simple writes the log, looking System.err up on each
- * line) while still showing it, so a test can read the log lines written while it ran.
+ * Keeps a copy of everything written to System.err (where the log goes: Logback's console appender, System.err target,
+ * looks System.err up on each write) while still showing it, so a test can read the log lines written while it ran.
  */
 public final class LogCapture implements AutoCloseable {
 

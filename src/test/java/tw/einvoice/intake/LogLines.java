@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The log as slf4j-simple writes it (to the current System.err): a copy of every byte from {@link #start()} on, so a
+ * The log as the tests' Logback console appender writes it (to the current System.err): a copy of every byte from {@link #start()} on, so a
  * test can count the lines a stretch of time produced.
  */
 public final class LogLines {

@@ -111,7 +111,8 @@ class SftpOutageTest {
         assertEquals(HealthCheck.State.DOWN, down.getState());
         assertTrue(down.getMessage().orElse("").contains("server unreachable"), down.getMessage().toString());
         assertEquals("unreachable", down.getDetails().get("problem"));
-        assertEquals(2L, ((Number) down.getDetails().get("uploads.waiting")).longValue());
+        // the two result files and the progress file finalised with them
+        assertEquals(3L, ((Number) down.getDetails().get("uploads.waiting")).longValue());
         // Camel's own consumer check agrees
         assertEquals(HealthCheck.State.DOWN, check("consumer:intake-sftp").getState());
         assertTrue(Files.exists(upload.resolve(stem + ".result.csv")), "the results still wait");

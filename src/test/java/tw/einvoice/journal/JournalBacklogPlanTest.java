@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import tw.einvoice.testing.QueryPlan;
 import tw.einvoice.testing.TestDatabases;
 
 /**
@@ -79,65 +77,26 @@ class JournalBacklogPlanTest {
 
     private static void check(TestDatabases db, Connection c, List<String> report, String what, String sql, Object... params)
             throws Exception {
-        String explain = switch (db) {
-            case H2 -> "EXPLAIN ANALYZE ";
-            case POSTGRESQL -> "EXPLAIN ";
-            case MARIADB -> "EXPLAIN ";
-        };
-        boolean update = sql.startsWith("UPDATE");
-        if (update) {
-            c.setAutoCommit(false); // EXPLAIN ANALYZE runs it: rolled back
-        }
-        StringBuilder plan = new StringBuilder();
-        long maxRows = 0;
-        boolean fullScan = false;
-        try (PreparedStatement ps = c.prepareStatement(explain + sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    if (db == TestDatabases.MARIADB) {
-                        String table = rs.getString("table");
-                        String extra = String.valueOf(rs.getString("Extra"));
-                        plan.append(table).append(':').append(rs.getString("key")).append(" rows=").append(rs.getLong("rows"))
-                                .append(' ').append(extra).append(' ');
-                        if (table.equals("ecpay_command") || table.equals("c")) {
-                            String type = rs.getString("type");
-                            fullScan |= "ALL".equals(type) || "index".equals(type);
-                            // a range read in index order stops at the LIMIT (EXPLAIN's row estimate ignores it); a sort
-                            // of the range would read all of it
-                            maxRows = Math.max(maxRows, extra.contains("filesort") ? rs.getLong("rows") : Math.min(rs.getLong("rows"), 1));
-                        }
-                    } else {
-                        for (int k = 1; k <= columns; k++) {
-                            plan.append(rs.getString(k)).append(' ');
-                        }
-                    }
-                }
-            }
-        } finally {
-            if (update) {
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-        }
-        String text = plan.toString().replaceAll("\\s+", " ");
+        QueryPlan plan = QueryPlan.of(db, c, sql, params);
+        String text = plan.text();
         switch (db) {
-            case H2 -> {
-                Matcher m = Pattern.compile("scanCount: (\\d+)").matcher(text);
-                while (m.find()) {
-                    maxRows = Math.max(maxRows, Long.parseLong(m.group(1)));
-                }
-                assertTrue(maxRows <= 2 * BATCH + 2, what + " scans " + maxRows + " rows: " + text);
-            }
+            case H2 -> assertTrue(plan.h2ScanCount() <= 2 * BATCH + 2, what + " scans " + plan.h2ScanCount() + " rows: " + text);
             case POSTGRESQL -> assertFalse(text.contains("Seq Scan on ecpay_command"), what + " scans the table: " + text);
             case MARIADB -> {
+                long maxRows = 0;
+                boolean fullScan = false;
+                for (QueryPlan.Step s : plan.steps()) {
+                    if (s.table().equals("ecpay_command") || s.table().equals("c")) {
+                        fullScan |= s.fullScan();
+                        // a range read in index order stops at the LIMIT (EXPLAIN's row estimate ignores it); a sort
+                        // of the range would read all of it
+                        maxRows = Math.max(maxRows, s.extra().contains("filesort") ? s.rows() : Math.min(s.rows(), 1));
+                    }
+                }
                 assertFalse(fullScan, what + " scans the table: " + text);
                 assertTrue(maxRows <= 2 * BATCH + 2 || text.contains(":PRIMARY"), what + " examines " + maxRows + " rows: " + text);
             }
         }
-        report.add(what + " " + (db == TestDatabases.H2 ? maxRows + " rows" : "by index"));
+        report.add(what + " " + (db == TestDatabases.H2 ? plan.h2ScanCount() + " rows" : "by index"));
     }
 }

@@ -72,6 +72,21 @@ class KarafPackagingTest {
     }
 
     @Test
+    void karafKeepsItsOwnLoggingTheBundleAndFeatureBringNoLogback() throws Exception {
+        // Karaf logs through pax-logging: Logback is the main job's backend only (runtime scope, optional)
+        Manifest mf;
+        try (InputStream in = Files.newInputStream(MANIFEST)) {
+            mf = new Manifest(in);
+        }
+        String imports = mf.getMainAttributes().getValue("Import-Package");
+        assertTrue(packages(imports).stream().noneMatch(p -> p.startsWith("ch.qos.logback")), imports);
+        assertTrue(!Files.readString(FEATURES).contains("logback"), "features.xml installs no Logback bundle");
+        String pom = Files.readString(Path.of("pom.xml"));
+        assertTrue(pom.matches("(?s).*<artifactId>logback-classic</artifactId>[^\\n]*<scope>runtime</scope><optional>true</optional>.*"),
+                "logback-classic is runtime and optional: no project using the jar as a library inherits it");
+    }
+
+    @Test
     void theBlueprintRunsTheYamlRoutesBuilderWithConfigAdminProperties() throws Exception {
         var factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
