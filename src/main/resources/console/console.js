@@ -22,7 +22,7 @@ const TEXT = {
     confirmRedrive: 'Re-drive {n} dead command(s)? Those that may have reached ECPay are looked up first, never sent blindly.',
     redriveDone: 'Re-drive requested', redriveNone: 'No dead command matches.', notAvailable: 'Re-drive is not available in this version of the job.',
     readOnly: 'Read-only: your role cannot act.', loginFailed: 'Wrong user name or password.', error: 'Error',
-    resent: 'sent again', reconciled: 'looked up first', skipped: 'left alone',
+    lookup: 'Lookup', instance: 'Instance / by', resent: 'sent again', reconciled: 'looked up first', skipped: 'left alone',
     loading: 'Loading…', back: 'Back', operator: 'operator', viewer: 'read-only', noUsers: 'No console users are configured; see docs/console.md.'
   },
   'zh-TW': {
@@ -45,7 +45,7 @@ const TEXT = {
     confirmRedrive: '重新送出 {n} 筆失敗指令？可能已送達綠界者會先查詢，絕不盲目重送。',
     redriveDone: '已要求重新送出', redriveNone: '沒有符合的失敗指令。', notAvailable: '此版本尚未提供重新送出功能。',
     readOnly: '唯讀：您的角色不能執行動作。', loginFailed: '使用者名稱或密碼錯誤。', error: '錯誤',
-    resent: '重新送出', reconciled: '先查詢再處理', skipped: '未處理',
+    lookup: '查詢作業', instance: '執行者', resent: '重新送出', reconciled: '先查詢再處理', skipped: '未處理',
     loading: '載入中…', back: '返回', operator: '操作人員', viewer: '唯讀', noUsers: '尚未設定主控台使用者；請見 docs/console.md。'
   }
 };
@@ -208,7 +208,8 @@ async function command(view, id) {
       { label: 'started', render: (a) => when(a.started_at) }, { label: 'ended', render: (a) => when(a.ended_at) },
       { label: 'httpStatus', key: 'http_status' }, { label: 'transCode', key: 'trans_code' }, { label: 'rtnCode', key: 'rtn_code' },
       { label: 'rtnMsg', key: 'rtn_msg' }, { label: 'outcome', key: 'outcome' }, { label: 'reason', key: 'reason' },
-      { label: 'evidence', key: 'evidence' }], c.attemptsAudit, 'attempts'));
+      { label: 'evidence', key: 'evidence' }, { label: 'lookup', key: 'lookup_operation' },
+      { label: 'instance', key: 'instance_id' }], c.attemptsAudit, 'attempts'));
   } else {
     attempts = card(t('lastAttempt'), table([{ label: 'attempts', key: 'attempts' }, { label: 'httpStatus', key: 'last_http_status' },
       { label: 'transCode', key: 'last_trans_code' }, { label: 'rtnCode', key: 'last_rtn_code' }, { label: 'rtnMsg', key: 'last_rtn_msg' },

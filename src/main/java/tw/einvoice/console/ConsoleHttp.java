@@ -373,9 +373,8 @@ public final class ConsoleHttp implements Processor, CamelContextAware {
     // ------------------------------------------------------------------------------------------ actions
 
     private boolean redriveAvailable() {
-        return camelContext != null && camelContext.getRoutes().stream()
-                .anyMatch(route -> redriveEndpoint.equals(route.getEndpoint().getEndpointUri())
-                        || route.getEndpoint().getEndpointUri().startsWith(redriveEndpoint + "?"));
+        return camelContext != null && camelContext.getRoutes().stream().anyMatch(route ->
+                org.apache.camel.support.EndpointHelper.matchEndpoint(camelContext, route.getEndpoint().getEndpointUri(), redriveEndpoint));
     }
 
     /** Sends DEAD commands again through the re-drive route; only operators; what was done is logged and audited there. */

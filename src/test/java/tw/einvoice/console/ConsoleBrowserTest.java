@@ -211,24 +211,24 @@ class ConsoleBrowserTest {
         browser.get(base + "/console/#/command/CON-DEAD-1");
         waitFor("the dead command", () -> !browser.findElements(By.cssSelector("button.redrive")).isEmpty());
         assertTrue(browser.findElement(By.id("attempts")).getText().contains("1600003"));
-        boolean available = (Boolean) js().executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + "fetch('/console/api/me').then(r => r.json()).then(m => done(m.redriveAvailable))");
+        assertEquals(Boolean.TRUE, js().executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('/console/api/me').then(r => r.json()).then(m => done(m.redriveAvailable))"), "the job has direct:redrive");
         browser.findElement(By.cssSelector("button.redrive")).click();
+        Alert confirm = new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> {
+            try {
+                return d.switchTo().alert();
+            } catch (NoAlertPresentException e) {
+                return null;
+            }
+        });
+        assertTrue(confirm.getText().startsWith("Re-drive 1 dead command"), "the dry run's count, confirmed: " + confirm.getText());
+        confirm.accept();
         WebElement out = browser.findElement(By.cssSelector("output.redrive-result"));
-        if (available) {
-            Alert confirm = new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> {
-                try {
-                    return d.switchTo().alert();
-                } catch (NoAlertPresentException e) {
-                    return null;
-                }
-            });
-            assertTrue(confirm.getText().contains("1"), confirm.getText());
-            confirm.accept();
-            waitFor("the re-drive answer", () -> out.getText().startsWith("Re-drive requested"));
-        } else {
-            waitFor("the not-available answer", () -> out.getText().contains("not available"));
-        }
+        waitFor("the re-drive answer", () -> out.getText().startsWith("Re-drive requested: 1"));
+        // recorded: the command's audit shows the re-drive with who made it
+        browser.navigate().refresh();
+        waitFor("the re-drive in the audit", () -> browser.findElement(By.id("attempts")).getText().contains("REDRIVE"));
+        assertTrue(browser.findElement(By.id("attempts")).getText().contains("console:ops"), browser.findElement(By.id("attempts")).getText());
         shot("05-redrive");
     }
 
