@@ -46,7 +46,9 @@ holder=$!
 sleep 1
 echo "== sandbox port $port already in use"
 set +e
-busy=$(export SANDBOX_PORT=$port ECPAY_BASE_URL=http://127.0.0.1:$port; block run | timeout 180 bash 2>&1)
+# in the foreground: `camel run --background` gives up waiting after 20 s (dependency download included) and would
+# then print only "state: Starting" - on a busy machine before the process has reached the sandbox bean
+busy=$(export SANDBOX_PORT=$port ECPAY_BASE_URL=http://127.0.0.1:$port; block run | sed 's/ --background//' | timeout 180 bash 2>&1)
 set -e
 kill "$holder" 2>/dev/null || true; holder=""
 echo "$busy" | tail -5
@@ -54,9 +56,10 @@ echo "$busy" | tail -3 | grep -q "ecpay-einvoice: port $port (sandbox.port) is a
   || { echo "FAIL: a busy sandbox port did not end in its one line"; exit 1; }
 if echo "$busy" | grep -q '^\s*at '; then echo "FAIL: a stack trace for a busy sandbox port"; exit 1; fi
 
-# --- the documented steps
+# --- the documented steps (the operations server on a free port: other builds may hold 9581)
 port=$(free_port)
 export SANDBOX_PORT=$port ECPAY_BASE_URL=http://127.0.0.1:$port
+export MANAGEMENT_PORT=$(free_port)
 running=yes
 run_block run
 for _ in $(seq 1 90); do
@@ -76,6 +79,11 @@ echo "$health" | grep -q " UP " || { echo "FAIL: no health checks UP"; exit 1; }
 if echo "$health" | grep -q ' DOWN '; then echo "FAIL: a health check is DOWN"; exit 1; fi
 echo "$health" | grep -Eq 'ecpay/journal .* UP ' || { echo "FAIL: ecpay/journal is not UP"; exit 1; }
 echo "$health" | grep -Eq 'ecpay/sftp .* UP ' || { echo "FAIL: ecpay/sftp is not UP"; exit 1; }
+
+# the operations server of docs/observability.md answers under JBang too
+curl -fsS "http://127.0.0.1:$MANAGEMENT_PORT/observe/metrics" | grep -q '^ecpay_commands{' \
+  || { echo "FAIL: no product metrics on 127.0.0.1:$MANAGEMENT_PORT/observe/metrics"; exit 1; }
+echo "$health" | grep -Eq 'ecpay/merchants .* UP ' || { echo "FAIL: ecpay/merchants is not UP"; exit 1; }
 
 drop=$(run_block drop 2>&1)
 echo "$drop"

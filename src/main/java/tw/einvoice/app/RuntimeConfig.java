@@ -22,14 +22,36 @@ public final class RuntimeConfig implements AutoCloseable {
     private final Path configDir;
     private final Properties overrides;
     private final CamelContext resolver;
+    private final boolean ownResolver;
 
     private RuntimeConfig(String profile, Path configDir, Properties overrides) {
         this.profile = profile;
         this.configDir = configDir;
         this.overrides = overrides;
         this.resolver = new DefaultCamelContext(false); // never started: only its properties component is used
+        this.ownResolver = true;
         resolver.getPropertiesComponent().setLocation(String.join(",", locations()));
         resolver.getPropertiesComponent().setOverrideProperties(overrides);
+    }
+
+    private RuntimeConfig(String profile, CamelContext context) {
+        this.profile = profile;
+        this.configDir = null;
+        this.overrides = new Properties();
+        this.resolver = context;
+        this.ownResolver = false;
+    }
+
+    /**
+     * The configuration a CamelContext already holds, whichever runtime loaded it (Camel Main, Camel JBang, Karaf):
+     * the startup checks then judge exactly the values the routes get. The profile is Camel's own
+     * ({@code camel.main.profile}, JBang's {@code --profile}), else {@code ecpay.profile}.
+     */
+    public static RuntimeConfig of(CamelContext context) {
+        var properties = context.getPropertiesComponent();
+        String profile = properties.resolveProperty("camel.main.profile")
+                .or(() -> properties.resolveProperty("ecpay.profile")).orElse(DEFAULT_PROFILE);
+        return new RuntimeConfig(profile.strip().toLowerCase(Locale.ROOT), context);
     }
 
     /** Profile from {@code --profile=NAME}, else ECPAY_PROFILE, else -Decpay.profile, else sandbox. */
@@ -67,6 +89,9 @@ public final class RuntimeConfig implements AutoCloseable {
 
     /** Camel's properties component lets the first location that has a key win: the profile goes first. */
     public List<String> locations() {
+        if (configDir == null) {
+            return List.of(); // over a running context: its runtime found the files
+        }
         return List.of("file:" + configDir.resolve("application-" + profile + ".properties"),
                 "file:" + configDir.resolve("application.properties"));
     }
@@ -126,6 +151,9 @@ public final class RuntimeConfig implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!ownResolver) {
+            return; // the running context is not ours to close
+        }
         try {
             resolver.close();
         } catch (Exception e) {

@@ -36,11 +36,20 @@ public final class StartupChecks {
     }
 
     public void runAll() {
+        runInContext();
+        sandboxPort();
+    }
+
+    /**
+     * Every check but the sandbox's port: what {@link StartupGuard} runs inside a CamelContext being built, whichever
+     * runtime builds it (the sandbox is listening by then, and SandboxBean checks its own port under Camel JBang).
+     */
+    public void runInContext() {
         credentials();
         journal();
         resultCodes();
         folders();
-        ports();
+        serverPorts();
         sqlSources();
     }
 
@@ -177,12 +186,21 @@ public final class StartupChecks {
 
     /** The ports this process will listen on are free. */
     public void ports() {
+        sandboxPort();
+        serverPorts();
+    }
+
+    private void sandboxPort() {
         if (config.flag("sandbox.enabled")) {
             portFree("sandbox.port", config.port("sandbox.port", 9580), "SANDBOX_PORT");
         }
+    }
+
+    /** The ports Camel's HTTP server (metrics, health, /admin) will listen on are free. */
+    public void serverPorts() {
         for (String key : List.of("camel.server.port", "camel.management.port")) {
             if (config.get(key).isPresent() && config.flag(key.replace(".port", ".enabled"))) {
-                portFree(key, config.port(key, 0), null);
+                portFree(key, config.port(key, 0), "MANAGEMENT_PORT");
             }
         }
     }

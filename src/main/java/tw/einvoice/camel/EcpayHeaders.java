@@ -1,6 +1,9 @@
 package tw.einvoice.camel;
 
-/** Exchange headers set by the ECPay call route; routes {@code choice} on them. */
+/**
+ * Every exchange header the routes and beans share, in one place: those of the ECPay call ({@code direct:ecpay-call}),
+ * of dispatch and channels, of re-drive, and of file and SQL intake. YAML routes use the values ({@code ${header.EcpayState}}).
+ */
 public final class EcpayHeaders {
 
     /** The operation, e.g. {@code B2CInvoice/Issue}. */
@@ -26,6 +29,37 @@ public final class EcpayHeaders {
     public static final String RTN_MSG = "EcpayRtnMsg";
     /** What a SUCCEEDED outcome rests on ({@link tw.einvoice.protocol.Evidence}): REPLY, LOOKUP, ... */
     public static final String EVIDENCE = "EcpayEvidence";
+
+
+    // dispatch and channels
+    /**
+     * The command's state after this attempt (SUCCEEDED, RETRY, UNKNOWN, DEAD); LOST when the claim was lost before
+     * the outcome was recorded; RELEASED when it was given back unsent.
+     */
+    public static final String STATE = "EcpayState";
+    /** true when the claimed batch was full: there may be more due right now. */
+    public static final String BATCH_FULL = "EcpayBatchFull";
+
+    // re-drive (direct:redrive)
+    /** Who asks for a re-drive (the HTTP endpoint sets the logged-in user). */
+    public static final String REDRIVE_BY = "EcpayRedriveBy";
+    /** Where the re-drive came from (route, http, cli). */
+    public static final String REDRIVE_VIA = "EcpayRedriveVia";
+
+    // SQL intake
+    /** What became of an SQL row: JOURNALED, DUPLICATE, REJECTED, SKIPPED. */
+    public static final String INTAKE_RESULT = "EcpayIntakeResult";
+    public static final String SOURCE = "EcpaySource";
+    public static final String ROW_KEY = "EcpayRowKey";
+
+    // file intake
+    public static final String INTAKE_SOURCE_NAME = "IntakeSourceName";
+    public static final String INTAKE_MOVE_TO = "IntakeMoveTo";
+    public static final String INTAKE_UNREADABLE = "IntakeUnreadable";
+    public static final String INTAKE_LINE = "IntakeLine";
+    public static final String INTAKE_FIELD = "IntakeField";
+    public static final String INTAKE_REASON = "IntakeReason";
+    public static final String INTAKE_STATE = "IntakeState";
 
     private EcpayHeaders() {
     }

@@ -554,7 +554,7 @@ public final class ConsoleHttp implements Processor, CamelContextAware {
     public void announce() {
         if (users.isEmpty()) {
             LOG.warn("console: no users configured, nobody can log in. Set console.users (env CONSOLE_USERS) to "
-                    + "name:viewer|operator:<hash>; make a hash with: java -cp <classpath> tw.einvoice.console.ConsoleUsers");
+                    + "name:viewer|operator:<hash>; make a hash with: java -cp target/classes tw.einvoice.console.ConsoleUsers (docs/console.md)");
         } else {
             LOG.info("console: {} user(s) configured; open /console/ on the management server", users.size());
         }

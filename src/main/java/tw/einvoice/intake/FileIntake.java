@@ -28,6 +28,7 @@ import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.OperationCatalog;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * Takes in a dropped file line by line (the routes split it in chunks of lines, streaming): each line is
@@ -40,13 +41,6 @@ public class FileIntake {
     private static final Logger LOG = LoggerFactory.getLogger(FileIntake.class);
     static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS").withZone(ZoneOffset.UTC);
 
-    public static final String SOURCE_NAME = "IntakeSourceName";
-    public static final String MOVE_TO = "IntakeMoveTo";
-    public static final String UNREADABLE = "IntakeUnreadable";
-    public static final String LINE = "IntakeLine";
-    public static final String FIELD = "IntakeField";
-    public static final String REASON = "IntakeReason";
-    private static final String STATE = "IntakeState";
 
     private volatile Journal journal;
     private volatile Clock clock = Clock.systemUTC();
@@ -101,7 +95,7 @@ public class FileIntake {
     public void stamp(Exchange exchange) {
         resolve(exchange);
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        exchange.getIn().setHeader(SOURCE_NAME, STAMP.format(clock.instant()) + "-" + DropNames.derived(name));
+        exchange.getIn().setHeader(EcpayHeaders.INTAKE_SOURCE_NAME, STAMP.format(clock.instant()) + "-" + DropNames.derived(name));
     }
 
     /**
@@ -110,10 +104,10 @@ public class FileIntake {
      * deleted once it has left the inbox.
      */
     public void openLocal(Exchange exchange) {
-        String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
+        String sourceName = exchange.getIn().getHeader(EcpayHeaders.INTAKE_SOURCE_NAME, String.class);
         Path inbox = Paths.get(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
         Path archived = Paths.get(archiveDir).toAbsolutePath().resolve(sourceName);
-        exchange.getIn().setHeader(MOVE_TO, archived.toString());
+        exchange.getIn().setHeader(EcpayHeaders.INTAKE_MOVE_TO, archived.toString());
         List<Path> markers = DropReadiness.markers(inbox, doneSuffixes);
         DropReader.Follow follow = null;
         if (markers.isEmpty()) {
@@ -160,13 +154,13 @@ public class FileIntake {
 
     /** An SFTP drop: read from the local copy in {@code sftpLocalDir}; archived remotely to {@code sftpArchiveDir}. */
     public void openSftp(Exchange exchange) {
-        String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
-        exchange.getIn().setHeader(MOVE_TO, sftpArchiveDir + "/" + sourceName);
+        String sourceName = exchange.getIn().getHeader(EcpayHeaders.INTAKE_SOURCE_NAME, String.class);
+        exchange.getIn().setHeader(EcpayHeaders.INTAKE_MOVE_TO, sftpArchiveDir + "/" + sourceName);
         open(exchange, "sftp", Paths.get(sftpLocalDir).toAbsolutePath().resolve(sourceName), ".failed/" + sourceName, null);
     }
 
     private void open(Exchange exchange, String kind, Path readPath, String failedTo, DropReader.Follow follow) {
-        String sourceName = exchange.getIn().getHeader(SOURCE_NAME, String.class);
+        String sourceName = exchange.getIn().getHeader(EcpayHeaders.INTAKE_SOURCE_NAME, String.class);
         String originalName = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         DropFormat format = DropFormat.of(originalName);
         Charset charset = DropFormat.charsetOf(originalName, defaultCharset);
@@ -179,7 +173,7 @@ public class FileIntake {
             LineParser parser = format == DropFormat.JSONL ? LineParser.jsonLines(catalog, defaultMerchantId)
                     : LineParser.csv(reader.hasNext() ? reader.next() : null, catalog, defaultMerchantId);
             DropReader opened = reader;
-            Path archivePath = kind.equals("file") ? Paths.get(exchange.getIn().getHeader(MOVE_TO, String.class)) : readPath;
+            Path archivePath = kind.equals("file") ? Paths.get(exchange.getIn().getHeader(EcpayHeaders.INTAKE_MOVE_TO, String.class)) : readPath;
             IntakeTally tally = new IntakeTally(sourceName, kind, originalName, archivePath, clock, progressInterval);
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
@@ -192,7 +186,7 @@ public class FileIntake {
                 }
             });
             reading.put(sourceName, tally);
-            exchange.setProperty(STATE, new State(kind, sourceName, originalName, readPath, reader, parser, tally, follow));
+            exchange.setProperty(EcpayHeaders.INTAKE_STATE, new State(kind, sourceName, originalName, readPath, reader, parser, tally, follow));
             exchange.getIn().setBody(new Chunks(reader, chunkSize));
             LOG.info("Intake {}: reading {} ({}, {})", SafeText.log(sourceName), SafeText.log(originalName), format.extension(),
                     charset.name());
@@ -202,8 +196,8 @@ public class FileIntake {
             }
             String why = originalName + " cannot be read: it " + e.getMessage();
             LOG.error("Intake {}: {}; moved to {}", SafeText.log(sourceName), SafeText.log(why), SafeText.log(failedTo));
-            exchange.getIn().setHeader(UNREADABLE, why);
-            exchange.getIn().setHeader(MOVE_TO, failedTo);
+            exchange.getIn().setHeader(EcpayHeaders.INTAKE_UNREADABLE, why);
+            exchange.getIn().setHeader(EcpayHeaders.INTAKE_MOVE_TO, failedTo);
         } catch (RuntimeException e) {
             // e.g. the CSV header could not be read: the file stays for the next poll, its handle must not
             if (reader != null) {
@@ -260,18 +254,18 @@ public class FileIntake {
         reject.put("source", r.kind());
         reject.put("file", r.sourceName());
         reject.put("line", r.line().number());
-        State s = exchange.getProperty(STATE, State.class);
+        State s = exchange.getProperty(EcpayHeaders.INTAKE_STATE, State.class);
         // the line's own id as written when it is not a valid command (unknown operation, bad JSON further on ...)
         reject.put("id", e.commandId() != null || s == null ? e.commandId() : s.parser().rawValue(r.line(), "id"));
         reject.put("field", e.field());
         reject.put("reason", e.reason());
         reject.put("input", r.line().text());
-        exchange.getIn().setHeader(SOURCE_NAME, r.sourceName());
+        exchange.getIn().setHeader(EcpayHeaders.INTAKE_SOURCE_NAME, r.sourceName());
         // a folder channel keeps one file per rejected line
         exchange.getIn().setHeader(Exchange.FILE_NAME, r.sourceName() + ".line-" + r.line().number() + ".reject.json");
-        exchange.getIn().setHeader(LINE, r.line().number());
-        exchange.getIn().setHeader(FIELD, e.field());
-        exchange.getIn().setHeader(REASON, e.reason());
+        exchange.getIn().setHeader(EcpayHeaders.INTAKE_LINE, r.line().number());
+        exchange.getIn().setHeader(EcpayHeaders.INTAKE_FIELD, e.field());
+        exchange.getIn().setHeader(EcpayHeaders.INTAKE_REASON, e.reason());
         if (LOG.isDebugEnabled()) {
             LOG.debug("Intake {}: rejected {}", SafeText.log(r.sourceName()), SafeText.log(e.getMessage()));
         }
@@ -317,7 +311,7 @@ public class FileIntake {
         s.reader().close();
         IntakeTally t = s.tally();
         files.record(new IntakeFileStore.IntakeFile(s.sourceName(), s.kind(), s.originalName(),
-                s.kind().equals("file") ? exchange.getIn().getHeader(MOVE_TO, String.class) : s.readPath().toString(),
+                s.kind().equals("file") ? exchange.getIn().getHeader(EcpayHeaders.INTAKE_MOVE_TO, String.class) : s.readPath().toString(),
                 s.parser().format(), DropFormat.charsetOf(s.originalName(), defaultCharset).name(), t.lines(), t.insertedCount(),
                 t.duplicateCount(), t.rejectedCount()));
         if (s.follow() != null && s.follow().grew()) {
@@ -337,7 +331,7 @@ public class FileIntake {
     }
 
     private static State state(Exchange exchange) {
-        State s = exchange.getProperty(STATE, State.class);
+        State s = exchange.getProperty(EcpayHeaders.INTAKE_STATE, State.class);
         if (s == null) {
             throw new IllegalStateException("no intake is open on this exchange");
         }

@@ -344,14 +344,14 @@ public class Journal {
      * Deletes audit rows (attempts, re-drives) older than {@code keep}, {@code batch} rows per statement so that no
      * statement holds many locks or a long transaction; stops when a batch comes back short.
      *
-     * @param keep ISO-8601 (P180D) or a Camel duration (12h); zero or blank keeps everything
+     * @param keep how long rows are kept; null or zero keeps everything
      * @return how many attempt rows were deleted
      */
-    public int purgeAudit(String keep, int batch) {
-        if (keep == null || keep.isBlank() || Dispatcher.duration(keep).isZero()) {
+    public int purgeAudit(java.time.Duration keep, int batch) {
+        if (keep == null || keep.isZero()) {
             return 0;
         }
-        LocalDateTime cutoff = utc(clock.instant()).minus(Dispatcher.duration(keep));
+        LocalDateTime cutoff = utc(clock.instant()).minus(keep);
         int total = 0;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);

@@ -51,10 +51,6 @@ public class Redrive {
         }
     }
 
-    /** Header naming who asks for a re-drive on {@code direct:redrive} (the HTTP endpoint sets the logged-in user). */
-    public static final String BY = "EcpayRedriveBy";
-    /** Header naming where the re-drive came from (route, http, cli). */
-    public static final String VIA = "EcpayRedriveVia";
 
     private static final Logger LOG = LoggerFactory.getLogger(Redrive.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,7 +65,7 @@ public class Redrive {
 
     /**
      * For {@code direct:redrive}: the body is the selection as JSON (plus {@code "dryRun"} and, without the
-     * {@value #BY} header, {@code "by"}); the answer is the result as JSON. A bad selection is an
+     * {@code EcpayRedriveBy} header, {@code "by"}); the answer is the result as JSON. A bad selection is an
      * IllegalArgumentException with a plain message.
      */
     public String handle(String body, String by, String via) {

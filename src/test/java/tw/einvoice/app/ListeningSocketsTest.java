@@ -33,8 +33,10 @@ class ListeningSocketsTest {
     void theMainJobListensOnLoopbackOnly() throws Exception {
         assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "needs Linux /proc");
         int port;
-        try (ServerSocket s = new ServerSocket(0)) {
+        int management;
+        try (ServerSocket s = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) {
             port = s.getLocalPort();
+            management = m.getLocalPort();
         }
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("sandbox.port", Integer.toString(port));
@@ -43,6 +45,9 @@ class ListeningSocketsTest {
         settings.put("intake.file.archive-dir", work.resolve("archive").toString());
         settings.put("ecpay.channel.success", "file:" + work.resolve("outbox/success"));
         settings.put("ecpay.channel.dead-letter", "file:" + work.resolve("outbox/dead-letter"));
+        // the operations server on its shipped host (127.0.0.1), on a port of this test's own
+        settings.put("camel.server.port", Integer.toString(management));
+        settings.put("camel.management.port", Integer.toString(management));
         try (MainJobProcess job = MainJobProcess.start(work.resolve("logs"), "main", settings)) {
             long end = System.currentTimeMillis() + 90_000;
             while (!job.output().contains("ecpay-einvoice started")) {
@@ -52,11 +57,26 @@ class ListeningSocketsTest {
             List<String> listening = listeningSockets(job.pid());
             System.out.println("LISTENING " + listening + " (sandbox.port " + port + ")");
             assertTrue(listening.stream().anyMatch(a -> a.endsWith(":" + port)), "the sandbox's socket is seen: " + listening);
+            assertTrue(listening.stream().anyMatch(a -> a.equals("127.0.0.1:" + management) || a.equals("[::ffff:127.0.0.1]:" + management)),
+                    "the operations server listens on loopback: " + listening);
+            // and it answers there: health, metrics; /admin/ refused while no login is configured (none ships)
+            assertEquals(200, http(management, "/observe/health").statusCode());
+            assertTrue(http(management, "/observe/metrics").body().contains("ecpay_commands{"), "the product's metrics");
+            var admin = http(management, "/admin/whoami");
+            assertEquals(403, admin.statusCode(), admin.body());
+            assertTrue(admin.body().contains("MANAGEMENT_ADMIN_USER"), admin.body());
+            assertTrue(job.output().contains("admin endpoints are off: no login configured"), "one log line says why");
             assertFalse(listening.isEmpty(), "the sandbox listens: the scan sees the process's sockets");
             List<String> open = listening.stream().filter(a -> !a.startsWith("127.") && !a.startsWith("[::1]")
                     && !a.startsWith("[::ffff:127.")).toList();
             assertEquals(List.of(), open, "sockets reachable from the network");
         }
+    }
+
+    static java.net.http.HttpResponse<String> http(int port, String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(20)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     /** "address:port" of each TCP socket in LISTEN state whose inode one of the process's descriptors holds. */

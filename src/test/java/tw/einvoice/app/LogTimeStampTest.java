@@ -33,7 +33,7 @@ class LogTimeStampTest {
         MDC.put("operation", "B2CInvoice/Issue");
         MDC.put("merchant", "2000132");
         MDC.put("attempt", "2");
-        LoggerFactory.getLogger("tw.einvoice.journal.Dispatcher").warn("dispatching failed");
+        LoggerFactory.getLogger("tw.einvoice.dispatch.Dispatcher").warn("dispatching failed");
         MDC.clear();
         LoggerFactory.getLogger("org.apache.camel.component.properties").debug("resolved value HIDDEN");
         LoggerFactory.getLogger(Application.class).debug("debug line");

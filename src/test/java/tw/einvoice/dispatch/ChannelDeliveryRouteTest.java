@@ -29,7 +29,7 @@ import tw.einvoice.journal.Claim;
 import tw.einvoice.journal.CommandRow;
 import tw.einvoice.journal.CommandState;
 import tw.einvoice.journal.Completion;
-import tw.einvoice.journal.Dispatcher;
+import tw.einvoice.dispatch.Dispatcher;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.JournalDatabase;
 import tw.einvoice.protocol.Command;

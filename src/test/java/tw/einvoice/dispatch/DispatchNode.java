@@ -13,7 +13,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import tw.einvoice.camel.EcpayHeaders;
-import tw.einvoice.journal.Dispatcher;
+import tw.einvoice.dispatch.Dispatcher;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tw.einvoice.intake.LogCapture;
 import tw.einvoice.journal.CommandRow;
 import tw.einvoice.journal.CommandState;
-import tw.einvoice.journal.Dispatcher;
+import tw.einvoice.dispatch.Dispatcher;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.sandbox.EcpaySandbox;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tw.einvoice.journal.CommandState;
-import tw.einvoice.journal.Dispatcher;
+import tw.einvoice.dispatch.Dispatcher;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.sandbox.EcpaySandbox;

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tw.einvoice.journal.AttemptRow;
 import tw.einvoice.journal.CommandRow;
 import tw.einvoice.journal.CommandState;
-import tw.einvoice.journal.Dispatcher;
+import tw.einvoice.dispatch.Dispatcher;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.Credentials;

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.testing.TestDatabases;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * Intake and result writing on every journal database: a duplicate inside one chunk's transaction must not lose
@@ -61,7 +62,7 @@ class IntakeDatabasesTest {
             assertEquals(3, rejects.get(0).line().number());
             assertTrue(intake.reject(rejects.get(0), ex).contains("\"field\":\"Tsr\""));
             intake.finish(ex);
-            String source = ex.getIn().getHeader(FileIntake.SOURCE_NAME, String.class);
+            String source = ex.getIn().getHeader(EcpayHeaders.INTAKE_SOURCE_NAME, String.class);
             List<Map<String, Object>> rows = IntakeFixtures.query(ds,
                     "SELECT id, source_ref, payload FROM ecpay_command ORDER BY id");
             assertEquals(List.of("db-1", "db-3", "db-4"), rows.stream().map(r -> r.get("id")).toList());
@@ -74,7 +75,7 @@ class IntakeDatabasesTest {
 
             // the file is archived by the consumer in the route; here by hand
             Files.createDirectories(tmp.resolve("archive"));
-            Files.move(file, Path.of(ex.getIn().getHeader(FileIntake.MOVE_TO, String.class)));
+            Files.move(file, Path.of(ex.getIn().getHeader(EcpayHeaders.INTAKE_MOVE_TO, String.class)));
             IntakeReports reports = new IntakeReports(journal, Clock.systemUTC());
             reports.setDefaultMerchantId("2000132");
             reports.setQuietMs(0);

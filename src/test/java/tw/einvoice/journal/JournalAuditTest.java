@@ -1,5 +1,6 @@
 package tw.einvoice.journal;
 
+import tw.einvoice.dispatch.RetryPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -252,9 +253,9 @@ class JournalAuditTest {
             clock.advance(Duration.ofDays(10));
             journal.insert(issue("p-new", "PN"), null);
             attempt(journal, "p-new", dead(110, null, "wrong key", false), new AttemptAudit("n", Journal.utc(T0), 1, null, null));
-            assertEquals(0, journal.purgeAudit("P30D", 3));
-            assertEquals(0, journal.purgeAudit("", 3), "blank keeps everything");
-            assertEquals(8, journal.purgeAudit("P5D", 3), "7 attempts and a re-drive row, 3 per statement");
+            assertEquals(0, journal.purgeAudit(java.time.Duration.ofDays(30), 3));
+            assertEquals(0, journal.purgeAudit(java.time.Duration.ZERO, 3), "zero keeps everything");
+            assertEquals(8, journal.purgeAudit(java.time.Duration.ofDays(5), 3), "7 attempts and a re-drive row, 3 per statement");
             assertEquals(1, count(ds, "ecpay_attempt"));
             assertEquals(0, count(ds, "ecpay_redrive"));
             assertEquals(1, journal.attempts("p-new").size());

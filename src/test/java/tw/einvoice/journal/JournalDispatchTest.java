@@ -1,5 +1,6 @@
 package tw.einvoice.journal;
 
+import tw.einvoice.dispatch.RetryPolicy;
 import tw.einvoice.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

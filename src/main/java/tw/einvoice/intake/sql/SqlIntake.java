@@ -18,6 +18,7 @@ import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.InvalidCommandException;
 import tw.einvoice.protocol.OperationCatalog;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * Takes one row of an ERP table (selected by a camel-sql consumer) into the journal, exactly once.
@@ -33,12 +34,6 @@ import tw.einvoice.protocol.OperationCatalog;
  */
 public class SqlIntake {
 
-    /** Header with what became of the row. */
-    public static final String RESULT = "EcpayIntakeResult";
-    public static final String SOURCE = "EcpaySource";
-    public static final String ROW_KEY = "EcpayRowKey";
-    public static final String REASON = "EcpayReason";
-    public static final String COMMAND_ID = "EcpayCommandId";
     static final int REASON_MAX = 1000;
 
     public enum Result { JOURNALED, DUPLICATE, REJECTED, SKIPPED }
@@ -56,8 +51,8 @@ public class SqlIntake {
     private NamedSql resultSql;
 
     /**
-     * Takes one selected row. Sets headers {@value #RESULT}, {@value #SOURCE}, {@value #ROW_KEY}, {@value #COMMAND_ID}
-     * and, for a rejected row, {@value #REASON}; returns the command JSON, or for a rejected row a JSON report of it.
+     * Takes one selected row. Sets headers EcpayIntakeResult, EcpaySource, EcpayRowKey, EcpayCommandId
+     * and, for a rejected row, EcpayReason; returns the command JSON, or for a rejected row a JSON report of it.
      */
     public String take(Map<String, Object> selected, Exchange exchange) throws SQLException {
         if (takeSql == null || rejectSql == null) {
@@ -65,8 +60,8 @@ public class SqlIntake {
         }
         Map<String, Object> row = RowMapper.normalise(selected);
         String rowKey = RowMapper.rowKey(row);
-        exchange.getMessage().setHeader(SOURCE, source);
-        exchange.getMessage().setHeader(ROW_KEY, rowKey);
+        exchange.getMessage().setHeader(EcpayHeaders.SOURCE, source);
+        exchange.getMessage().setHeader(EcpayHeaders.ROW_KEY, rowKey);
         row.putIfAbsent("row_key", rowKey);
         row.put("now", Journal.utc(journal.clock().instant()));
         Command command;
@@ -77,17 +72,17 @@ public class SqlIntake {
             String reason = truncate(e.getMessage());
             row.put("reason", reason);
             Result r = mark(rejectSql, row) ? Result.REJECTED : Result.SKIPPED;
-            exchange.getMessage().setHeader(RESULT, r.name());
-            exchange.getMessage().setHeader(REASON, reason);
+            exchange.getMessage().setHeader(EcpayHeaders.INTAKE_RESULT, r.name());
+            exchange.getMessage().setHeader(EcpayHeaders.REASON, reason);
             if (r == Result.REJECTED) {
                 LOG.warn("{} row {} rejected: {}", source, SafeText.log(rowKey), SafeText.log(reason));
             }
             return rejection(selected, rowKey, reason);
         }
         row.put("command_id", command.id());
-        exchange.getMessage().setHeader(COMMAND_ID, command.id());
+        exchange.getMessage().setHeader(EcpayHeaders.COMMAND_ID, command.id());
         Result r = journalAndMark(command, row, rowKey);
-        exchange.getMessage().setHeader(RESULT, r.name());
+        exchange.getMessage().setHeader(EcpayHeaders.INTAKE_RESULT, r.name());
         return command.toJson();
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 import tw.einvoice.testing.TestDatabases;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * What reaches ECPay is only what ECPay defines (issue 11), and formats are checked as ECPay documents them (issue 17):
@@ -53,7 +54,7 @@ class InboxValidationTest {
             MockEndpoint dead = app.context().getEndpoint("mock:dead-letter", MockEndpoint.class);
             Sql.await("three dead letters", 5_000, () -> dead.getReceivedCounter() == 3);
             JsonNode padded = JSON.readTree(dead.getReceivedExchanges().stream()
-                    .filter(e -> "padded".equals(e.getMessage().getHeader(SqlIntake.ROW_KEY))).findFirst().orElseThrow()
+                    .filter(e -> "padded".equals(e.getMessage().getHeader(EcpayHeaders.ROW_KEY))).findFirst().orElseThrow()
                     .getMessage().getBody(String.class));
             assertTrue(padded.toString().contains("Notes is not a Data field"), padded.toString());
         }

@@ -7,6 +7,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * One running instance of the product as camel-main starts it: the shipped config/application.properties and the
@@ -38,7 +39,7 @@ final class Instance implements AutoCloseable {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.ExchangeCompletedEvent done) {
-                    String r = done.getExchange().getMessage().getHeader(SqlIntake.RESULT, String.class);
+                    String r = done.getExchange().getMessage().getHeader(EcpayHeaders.INTAKE_RESULT, String.class);
                     if (r != null) {
                         results.computeIfAbsent(r, k -> new AtomicInteger()).incrementAndGet();
                     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.testing.TestDatabases;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * A crash between selecting a row and committing its mark: nothing is lost (the row is still pending and is taken on
@@ -78,7 +79,7 @@ class SqlIntakeCrashTest {
     private static String take(SqlIntake intake) throws SQLException {
         DefaultExchange exchange = exchange();
         intake.take(ROW, exchange);
-        return exchange.getMessage().getHeader(SqlIntake.RESULT, String.class);
+        return exchange.getMessage().getHeader(EcpayHeaders.INTAKE_RESULT, String.class);
     }
 
     private static DefaultExchange exchange() {

@@ -12,6 +12,7 @@ import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tw.einvoice.testing.TestDatabases;
+import tw.einvoice.camel.EcpayHeaders;
 
 /**
  * The shipped SQL intake routes and SQL files on each database: the direct inbox with the documented example inserts
@@ -60,7 +61,7 @@ class SqlIntakeFlowTest {
             MockEndpoint dead = app.context().getEndpoint("mock:dead-letter", MockEndpoint.class);
             Sql.await("three dead letters", 5_000, () -> dead.getReceivedCounter() == 3);
             JsonNode letter = JSON.readTree(dead.getReceivedExchanges().stream()
-                    .filter(e -> "bad-op".equals(e.getMessage().getHeader(SqlIntake.ROW_KEY))).findFirst().orElseThrow()
+                    .filter(e -> "bad-op".equals(e.getMessage().getHeader(EcpayHeaders.ROW_KEY))).findFirst().orElseThrow()
                     .getMessage().getBody(String.class));
             assertEquals("sql:ecpay_inbox", letter.get("source").asText());
             assertEquals("B2CInvoice/Nope", letter.get("row").get("operation").asText());

@@ -1,4 +1,4 @@
-package tw.einvoice.journal;
+package tw.einvoice.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import org.junit.jupiter.api.Test;
 import tw.einvoice.protocol.Verdict;
+import tw.einvoice.journal.Claim;
+import tw.einvoice.journal.CommandState;
 
 class RetryPolicyTest {
 

@@ -1,6 +1,5 @@
-package tw.einvoice.journal;
+package tw.einvoice.dispatch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -14,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import tw.einvoice.camel.EcpayHeaders;
 import tw.einvoice.protocol.Envelope;
 import tw.einvoice.protocol.SafeText;
+import tw.einvoice.journal.Journal;
+import tw.einvoice.journal.CommandRow;
 
 /**
  * Outcome channel delivery, at least once. The channel message of a final command is always built from its journal
@@ -26,8 +27,6 @@ import tw.einvoice.protocol.SafeText;
  */
 public class ChannelOutbox {
 
-    /** true when the last claim was full and no delivery failed since: there may be more to re-publish now. */
-    public static final String BATCH_FULL = Dispatcher.BATCH_FULL;
 
     private static final Logger LOG = LoggerFactory.getLogger(ChannelOutbox.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +46,7 @@ public class ChannelOutbox {
      */
     public static void publish(Message message, CommandRow row) {
         message.removeHeaders("*");
-        message.setHeader(Dispatcher.STATE, row.state().name());
+        message.setHeader(EcpayHeaders.STATE, row.state().name());
         message.setHeader(EcpayHeaders.COMMAND_ID, row.id());
         message.setHeader(EcpayHeaders.MERCHANT_ID, row.merchantId());
         message.setHeader(EcpayHeaders.OUTCOME, row.outcome());
@@ -72,8 +71,8 @@ public class ChannelOutbox {
         m.put("transCode", row.transCode());
         m.put("rtnCode", row.rtnCode());
         m.put("rtnMsg", row.rtnMsg());
-        m.set("reply", row.reply() == null ? null : parse(row.reply()));
-        m.set("data", parse(row.payload()));
+        m.set("reply", row.reply() == null ? null : Dispatcher.parse(row.reply()));
+        m.set("data", Dispatcher.parse(row.payload()));
         if (row.source() != null && row.source().kind() != null) {
             ObjectNode s = m.putObject("source");
             s.put("kind", row.source().kind());
@@ -88,14 +87,14 @@ public class ChannelOutbox {
     public List<CommandRow> claim(Exchange exchange) {
         failedSinceClaim.set(false);
         if (!exchange.getContext().getStatus().isStarted()) {
-            exchange.getMessage().setHeader(BATCH_FULL, false);
+            exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, false);
             return List.of();
         }
         List<CommandRow> rows = journal.claimUndelivered(batchSize, redeliverAfter);
         if (!rows.isEmpty()) {
             LOG.info("publishing {} outcome(s) again whose channel delivery is missing for over {}", rows.size(), redeliverAfter);
         }
-        exchange.getMessage().setHeader(BATCH_FULL, rows.size() >= batchSize);
+        exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, rows.size() >= batchSize);
         return rows;
     }
 
@@ -104,7 +103,7 @@ public class ChannelOutbox {
      * it went through (a failing channel is not hammered: the rest waits for the next poll).
      */
     public boolean more(Exchange exchange) {
-        Boolean full = exchange.getMessage().getHeader(BATCH_FULL, Boolean.class);
+        Boolean full = exchange.getMessage().getHeader(EcpayHeaders.BATCH_FULL, Boolean.class);
         return full == null || (full && !failedSinceClaim.get());
     }
 
@@ -127,17 +126,10 @@ public class ChannelOutbox {
         exchange.setException(null);
         failedSinceClaim.set(true);
         LOG.warn("the {} outcome of {} was not delivered to its channel, or its delivery not recorded ({}); it is published again after {}",
-                exchange.getMessage().getHeader(Dispatcher.STATE), SafeText.log(exchange.getMessage().getHeader(EcpayHeaders.COMMAND_ID)),
+                exchange.getMessage().getHeader(EcpayHeaders.STATE), SafeText.log(exchange.getMessage().getHeader(EcpayHeaders.COMMAND_ID)),
                 SafeText.log(error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage()), redeliverAfter);
     }
 
-    private static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return JSON.getNodeFactory().textNode(json);
-        }
-    }
 
     public void setBatchSize(int batchSize) {
         if (batchSize < 1) {

@@ -1,4 +1,4 @@
-package tw.einvoice.journal;
+package tw.einvoice.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,22 +31,20 @@ import tw.einvoice.protocol.Operation;
 import tw.einvoice.protocol.OperationCatalog;
 import tw.einvoice.protocol.SafeText;
 import tw.einvoice.protocol.Verdict;
+import tw.einvoice.journal.Journal;
+import tw.einvoice.journal.Claim;
+import tw.einvoice.journal.CommandState;
+import tw.einvoice.journal.Completion;
+import tw.einvoice.journal.AttemptAudit;
 
 /**
  * The dispatcher's steps, used by {@code routes/dispatch.camel.yaml}: claim due commands, turn a claim into an ECPay
  * call, adopt the earlier result after an "already done" answer, and record the outcome in the journal (releasing the
- * claim in the same UPDATE). The exchange then carries header {@value #STATE} and, for SUCCEEDED and DEAD, the
+ * claim in the same UPDATE). The exchange then carries header {@value #EcpayHeaders.STATE} and, for SUCCEEDED and DEAD, the
  * channel message ({@link ChannelOutbox#publish}) with a file-safe {@code CamelFileName}.
  */
 public class Dispatcher {
 
-    /**
-     * The command's state after this attempt (SUCCEEDED, RETRY, UNKNOWN, DEAD); LOST when the claim was lost before
-     * the outcome was recorded; RELEASED when it was given back unsent.
-     */
-    public static final String STATE = "EcpayState";
-    /** true when the claimed batch was full: there may be more due right now. */
-    public static final String BATCH_FULL = "EcpayBatchFull";
     static final String PROP_CLAIM = "EcpayClaim";
     static final String PROP_FIRST_CALL = "EcpayFirstCall";
     static final String PROP_EVIDENCE = "EcpayEvidence";
@@ -84,7 +82,7 @@ public class Dispatcher {
     public List<Claim> claim(Exchange exchange) {
         if (!exchange.getContext().getStatus().isStarted()) {
             // stopping: take nothing new; what is claimed already finishes or its lease expires
-            exchange.getMessage().setHeader(BATCH_FULL, false);
+            exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, false);
             return List.of();
         }
         int expired = journal.expireClaims(policy.unknownDelay());
@@ -92,7 +90,7 @@ public class Dispatcher {
             LOG.warn("{} claim(s) expired without an outcome: marked UNKNOWN, to be reconciled", expired);
         }
         List<Claim> claims = journal.claimDue(instanceId, batchSize, lease);
-        exchange.getMessage().setHeader(BATCH_FULL, claims.size() >= batchSize);
+        exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, claims.size() >= batchSize);
         return claims;
     }
 
@@ -120,6 +118,7 @@ public class Dispatcher {
      * So is one whose merchant this instance paused after it was claimed (HTTP 403 earlier in the same batch).
      */
     public void checkLease(Exchange exchange) {
+        exchange.getMessage().removeHeader(EcpayHeaders.STATE);
         Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
         LocalDateTime now = Journal.utc(journal.clock().instant());
         LocalDateTime pausedUntil = pausedHere.get(claim.merchantId());
@@ -128,8 +127,8 @@ public class Dispatcher {
             boolean released = journal.release(claim);
             LOG.info("{} {}; claim {} unsent", SafeText.log(claim.id()), paused ? "belongs to a paused merchant" : "waited too long for its turn",
                     released ? "given back" : "already lost");
-            exchange.getMessage().setHeader(STATE, "RELEASED");
-            exchange.setRouteStop(true);
+            // the route stops on this header (dispatch.camel.yaml)
+            exchange.getMessage().setHeader(EcpayHeaders.STATE, "RELEASED");
         }
     }
 
@@ -214,17 +213,12 @@ public class Dispatcher {
 
     /** Records the ECPay call's outcome (headers from {@code direct:ecpay-call}) and releases the claim. */
     public void complete(Exchange exchange) {
-        Message in = exchange.getMessage();
-        Verdict verdict = Verdict.valueOf(in.getHeader(EcpayHeaders.OUTCOME, String.class));
-        Duration retryAfter = Duration.ofSeconds(in.getHeader(EcpayHeaders.RETRY_AFTER, 0L, Long.class));
-        String evidence = in.getHeader(EcpayHeaders.EVIDENCE, String.class);
+        CallAnswer answer = CallAnswer.of(exchange.getMessage());
+        String evidence = exchange.getMessage().getHeader(EcpayHeaders.EVIDENCE, String.class);
         exchange.setProperty(PROP_EVIDENCE, evidence != null ? Evidence.valueOf(evidence)
-                : verdict == Verdict.SUCCESS ? Evidence.REPLY : verdict == Verdict.ALREADY_DONE ? Evidence.ALREADY_DONE_ANSWER : null);
-        record(exchange, verdict, in.getHeader(EcpayHeaders.REASON, "", String.class), retryAfter,
-                Boolean.TRUE.equals(in.getHeader(EcpayHeaders.PAUSE_MERCHANT, Boolean.class)),
-                in.getHeader(EcpayHeaders.HTTP_STATUS, Integer.class), in.getHeader(EcpayHeaders.TRANS_CODE, Integer.class),
-                in.getHeader(EcpayHeaders.RTN_CODE, Integer.class), in.getHeader(EcpayHeaders.RTN_MSG, String.class),
-                in.getBody(String.class));
+                : answer.verdict() == Verdict.SUCCESS ? Evidence.REPLY
+                : answer.verdict() == Verdict.ALREADY_DONE ? Evidence.ALREADY_DONE_ANSWER : null);
+        record(exchange, answer);
     }
 
     /**
@@ -245,35 +239,33 @@ public class Dispatcher {
         String why = error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage();
         LOG.warn("dispatching {} failed: {}", SafeText.log(exchange.getProperty(PROP_CLAIM, Claim.class).id()), SafeText.log(why));
         Verdict verdict = mayHaveReachedEcpay ? Verdict.UNKNOWN : invalid ? Verdict.DEAD : Verdict.RETRY;
-        record(exchange, verdict, (verdict == Verdict.DEAD ? "cannot be sent: " : "dispatcher error: ") + why,
-                Duration.ZERO, false, null, null, null, null, null);
+        record(exchange, CallAnswer.failure(verdict, (verdict == Verdict.DEAD ? "cannot be sent: " : "dispatcher error: ") + why));
     }
 
-    private void record(Exchange exchange, Verdict verdict, String reason, Duration retryAfter, boolean pauseMerchant,
-                        Integer httpStatus, Integer transCode, Integer rtnCode, String rtnMsg, String reply) {
+    private void record(Exchange exchange, CallAnswer answer) {
         Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
         LocalDateTime now = Journal.utc(journal.clock().instant());
-        RetryPolicy.Decision d = policy.decide(claim, verdict, reason, retryAfter, now, ThreadLocalRandom.current()::nextDouble);
-        Completion done = new Completion(d.state(), d.nextAttemptAt(), d.maybeSent(), d.reason(), httpStatus, transCode,
-                rtnCode, rtnMsg, reply, verdict,
+        RetryPolicy.Decision d = policy.decide(claim, answer.verdict(), answer.reason(), answer.retryAfter(), now, ThreadLocalRandom.current()::nextDouble);
+        Completion done = new Completion(d.state(), d.nextAttemptAt(), d.maybeSent(), d.reason(), answer.httpStatus(),
+                answer.transCode(), answer.rtnCode(), answer.rtnMsg(), answer.reply(), answer.verdict(),
                 d.state() == CommandState.SUCCEEDED ? exchange.getProperty(PROP_EVIDENCE, Evidence.class) : null);
-        if (pauseMerchant) {
+        if (answer.pauseMerchant()) {
             // paused before the row is released, so no instance sees the command due while its merchant is not paused
-            Duration length = retryAfter.compareTo(pause) > 0 ? retryAfter : pause;
-            journal.pauseMerchant(claim.merchantId(), now.plus(length), reason);
+            Duration length = answer.retryAfter().compareTo(pause) > 0 ? answer.retryAfter() : pause;
+            journal.pauseMerchant(claim.merchantId(), now.plus(length), answer.reason());
             pausedHere.put(claim.merchantId(), now.plus(length));
             LOG.warn("merchant {} paused until {} UTC for every instance: {}", SafeText.log(claim.merchantId()), now.plus(length),
-                    SafeText.log(reason));
+                    SafeText.log(answer.reason()));
         }
         boolean kept = journal.complete(claim, done, audit(exchange, claim));
         Message in = exchange.getMessage();
         if (!kept) {
             LOG.warn("claim on {} (attempt {}) was lost before its outcome {} was recorded; the journal's state stands",
-                    SafeText.log(claim.id()), claim.attempt(), verdict);
-            in.setHeader(STATE, "LOST");
+                    SafeText.log(claim.id()), claim.attempt(), answer.verdict());
+            in.setHeader(EcpayHeaders.STATE, "LOST");
             return;
         }
-        in.setHeader(STATE, d.state().name());
+        in.setHeader(EcpayHeaders.STATE, d.state().name());
         if (d.state().isFinal()) {
             // built from the journal row, exactly as a later re-publish builds it (ChannelOutbox)
             ChannelOutbox.publish(in, journal.find(claim.id()));
@@ -348,7 +340,8 @@ public class Dispatcher {
         return object;
     }
 
-    private static JsonNode parse(String json) {
+    /** JSON text as a tree; text that is not JSON as a text node (a reply or payload is shown, never dropped). */
+    static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -1,9 +1,11 @@
-package tw.einvoice.journal;
+package tw.einvoice.dispatch;
 
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.function.DoubleSupplier;
 import tw.einvoice.protocol.Verdict;
+import tw.einvoice.journal.Claim;
+import tw.einvoice.journal.CommandState;
 
 /**
  * Turns a classified attempt into the command's next state and due time.
