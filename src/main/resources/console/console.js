@@ -216,7 +216,8 @@ async function command(view, id) {
       { label: 'outcome', key: 'last_outcome' }, { label: 'reason', key: 'last_reason' }, { label: 'updated', render: (a) => when(a.updated_at) }], [c], 'attempts'));
   }
   const actions = el('div', { class: 'actions' });
-  if (c.state === 'DEAD') actions.append(redriveButton({ ids: [c.id] }, t('redrive')));
+  const button = c.state === 'DEAD' ? redriveButton({ ids: [c.id] }, t('redrive')) : null;
+  if (button) actions.append(button);
   view.replaceChildren(el('h1', { text: c.id }), el('p', {}, el('a', { href: '#/commands', text: t('back') })), facts, actions, attempts,
     card(t('data'), el('pre', { id: 'command-data', text: pretty(c.payload) })),
     card(t('reply'), el('pre', { id: 'command-reply', text: pretty(c.reply) })));

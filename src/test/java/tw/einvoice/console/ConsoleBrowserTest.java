@@ -293,6 +293,7 @@ class ConsoleBrowserTest {
         browser.get(base + "/console/#/command/CON-DEAD-1");
         waitFor("the command", () -> !browser.findElements(By.id("command-data")).isEmpty());
         assertTrue(browser.findElements(By.cssSelector("button.redrive")).isEmpty());
+        assertFalse(browser.findElement(By.id("view")).getText().lines().anyMatch("null"::equals), "no stray text where a button would be");
         Long status = (Long) js().executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "fetch('/console/api/me').then(r => r.json()).then(m => fetch('/console/api/redrive', {method: 'POST',"
                 + " headers: {'Content-Type': 'application/json', 'X-CSRF-Token': m.csrf},"
