@@ -60,7 +60,13 @@ class ListeningSocketsTest {
             assertTrue(listening.stream().anyMatch(a -> a.equals("127.0.0.1:" + management) || a.equals("[::ffff:127.0.0.1]:" + management)),
                     "the operations server listens on loopback: " + listening);
             // and it answers there: health, metrics; /admin/ refused while no login is configured (none ships)
-            assertEquals(200, http(management, "/observe/health").statusCode());
+            // health turns UP once every check has run once (the ECPay reachability probe among them)
+            var health = http(management, "/observe/health");
+            for (long until = System.currentTimeMillis() + 60_000; health.statusCode() != 200 && System.currentTimeMillis() < until; ) {
+                Thread.sleep(500);
+                health = http(management, "/observe/health");
+            }
+            assertEquals(200, health.statusCode(), health.body());
             assertTrue(http(management, "/observe/metrics").body().contains("ecpay_commands{"), "the product's metrics");
             var admin = http(management, "/admin/whoami");
             assertEquals(403, admin.statusCode(), admin.body());
