@@ -19,6 +19,14 @@ export PATH="$root/tools/bin:$PATH"
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work/project"
 cd "$work/project"
 
+# status files of Camel processes that ended without cleaning up (killed): with a reused PID, `camel cmd send
+# ecpay-einvoice` would find two integrations of that name
+for f in "$HOME"/.camel/[0-9]*-status.json; do
+  [ -e "$f" ] || continue
+  p=$(basename "$f" -status.json)
+  kill -0 "$p" 2>/dev/null || rm -rf "$HOME/.camel/$p" "$HOME/.camel/$p"-*.json
+done
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # the shell commands of the block marked <!-- ci: NAME --> in docs/jbang.md
 block() {

@@ -27,7 +27,10 @@ public final class MainJobProcess implements AutoCloseable {
     public static MainJobProcess start(Path logDir, String name, Map<String, String> settings) throws IOException {
         Files.createDirectories(logDir);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Application.class.getName()));
+                // user.home of its own: the Camel CLI connector's status files (~/.camel/<pid>) of a job killed with
+                // kill -9 stay behind, and a reused PID would make the user's `camel ... ecpay-einvoice` match twice
+                "-Xmx512m", "-Duser.home=" + logDir.toAbsolutePath(), "-cp", System.getProperty("java.class.path"),
+                Application.class.getName()));
         settings.forEach((k, v) -> command.add(k + "=" + v));
         Path log = logDir.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
