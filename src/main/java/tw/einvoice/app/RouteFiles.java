@@ -35,11 +35,14 @@ final class RouteFiles {
                 throw new StartupException("route folder " + dir.toAbsolutePath() + " is not readable: " + e.getMessage());
             }
             if (files.isEmpty()) {
-                throw new StartupException("no route files match " + pattern + " (start from the project folder)");
+                continue; // e.g. no Java DSL route: fine, as long as some pattern finds files
             }
             files.sort(Comparator.comparing((Path f) -> !f.getFileName().toString().startsWith("beans"))
                     .thenComparing(f -> f.getFileName().toString()));
             files.forEach(f -> out.add("file:" + f));
+        }
+        if (out.isEmpty()) {
+            throw new StartupException("no route files match " + patterns + " (start from the project folder)");
         }
         return String.join(",", out);
     }
