@@ -33,6 +33,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.einvoice.camel.EcpayHeaders;
 import tw.einvoice.protocol.SafeText;
 
 /**
@@ -404,7 +405,7 @@ public final class ConsoleHttp implements Processor, CamelContextAware {
             try {
                 // who and from where, for the re-drive's audit record
                 Object answer = template.requestBodyAndHeaders(redriveEndpoint, JSON.writeValueAsString(selection),
-                        Map.of("EcpayRedriveBy", "console:" + s.user().name(), "EcpayRedriveVia", "console"));
+                        Map.of(EcpayHeaders.REDRIVE_BY, "console:" + s.user().name(), EcpayHeaders.REDRIVE_VIA, "console"));
                 String text = camelContext.getTypeConverter().convertTo(String.class, answer);
                 LOG.info("console: {} {} re-drive {}: {}", s.user().name(), dryRun ? "previewed" : "made",
                         SafeText.log(selection.toString()), SafeText.log(String.valueOf(text)));
