@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-echo "== building the distribution (mvn -B package -DskipTests)"
-mvn -B -q package -DskipTests
+. .ci/doc-blocks.sh
+mkdir -p target
+run_doc_block docs/running-in-production.md build-archive > target/build-archive.log 2>&1 \
+  || { tail -40 target/build-archive.log; echo "FAIL: building the archive as docs/running-in-production.md shows"; exit 1; }
 archive=$(ls target/ecpay-einvoice-*.tar.gz)
 tmp=$(mktemp -d)
 pid=""

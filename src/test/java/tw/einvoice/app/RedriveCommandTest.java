@@ -26,7 +26,10 @@ import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.OperationCatalog;
 import tw.einvoice.protocol.Verdict;
 
-/** bin/ecpay-redrive as an operator runs it: the shell script, a JVM of its own, config/ from the project folder. */
+/**
+ * bin/ecpay-redrive as an operator runs it (the commands of docs/redrive-and-audit.md): the shell script, a JVM of its own,
+ * config/ from the project folder.
+ */
 class RedriveCommandTest {
 
     @TempDir

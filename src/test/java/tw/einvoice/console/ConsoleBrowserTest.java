@@ -48,7 +48,8 @@ import tw.einvoice.testing.TestDatabases;
  * sandbox: a drop with good, invalid and dead-ending lines (one Remark holding a script) goes through; an operator logs
  * in, watches the batch reach 100%, finds a command with the keyboard, reads its attempts, re-drives a dead command,
  * switches the language; a viewer sees no action and is refused on POST; a POST without the CSRF token or from another
- * site is refused. Screenshots: target/console-screenshots/.
+ * site is refused. The users are set as docs/console.md shows (a user list of PBKDF2 hashes). Screenshots:
+ * target/console-screenshots/.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserTest {

@@ -33,7 +33,7 @@ import tw.einvoice.testing.TestDatabases;
  * The Java DSL route routes/IssuedInvoicesToErp.java, loaded from its source file as the main job loads it, with the
  * real beans, dispatch and ECPay-call routes against the local sandbox: every issued invoice lands in the ERP table
  * of examples/erp-issued-invoices/schema.sql once, even when its message is delivered twice, and every message still
- * reaches the success folder.
+ * reaches the success folder (the steps of docs/java-dsl.md).
  */
 class IssuedInvoicesToErpTest {
 

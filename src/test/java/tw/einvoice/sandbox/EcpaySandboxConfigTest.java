@@ -101,6 +101,7 @@ class EcpaySandboxConfigTest {
         }
     }
 
+    /** docs/sandbox.md, "Run it on its own": the class started as a process of its own. */
     @Test
     void theStandaloneProcessPrintsItsUrlAndServes() throws Exception {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
