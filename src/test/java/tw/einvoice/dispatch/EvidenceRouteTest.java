@@ -9,9 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,25 +31,17 @@ class EvidenceRouteTest {
 
     static final String M = "2000132";
     static final String EXCHANGE_BUYER = "24549210";
-    static EcpaySandbox sandbox;
 
     @TempDir
     Path outbox;
+    /** A sandbox of its own per test: the faults and the books of one test never meet another's. */
+    EcpaySandbox sandbox;
     DispatchNode node;
     Journal journal;
 
-    @BeforeAll
-    static void startSandbox() {
-        sandbox = EcpaySandbox.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
-
     @BeforeEach
     void start() throws Exception {
+        sandbox = EcpaySandbox.builder().port(0).start();
         node = DispatchNode.start("node-e", DispatchNode.fastSettings(sandbox.baseUrl(),
                 "jdbc:h2:mem:e" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", outbox));
         journal = node.journal();
@@ -60,7 +50,7 @@ class EvidenceRouteTest {
     @AfterEach
     void stop() {
         node.close();
-        sandbox.clearFaults();
+        sandbox.close();
     }
 
     private static String unique(String prefix) {
@@ -74,7 +64,7 @@ class EvidenceRouteTest {
     }
 
     /** Done at the sandbox, the connection dropped before the reply, exactly once. */
-    private static void workDoneThenDropped(String operation) {
+    private void workDoneThenDropped(String operation) {
         sandbox.addFault(FaultRule.always(operation, Kind.WORK_DONE_DROP).withTimes(1));
     }
 
