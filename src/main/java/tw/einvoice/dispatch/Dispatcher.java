@@ -51,6 +51,10 @@ public class Dispatcher {
     static final String PROP_STARTED_AT = "EcpayAttemptStartedAt";
     static final String PROP_STARTED_NANOS = "EcpayAttemptStartedNanos";
     static final String PROP_LOOKUP = "EcpayLookupOperation";
+    /** The Data a lookup is built from and compared with: this command's, or (adoptWith.via) the journaled one's. */
+    static final String PROP_LOOKUP_DATA = "EcpayLookupData";
+    /** The command kept aside while its lookup-first query is made. */
+    static final String PROP_COMMAND = "EcpayDispatchedCommand";
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** Log context of the command being dispatched (shown by config/logback.xml on every line logged meanwhile). */
@@ -101,6 +105,8 @@ public class Dispatcher {
         exchange.removeProperty(PROP_FIRST_CALL);
         exchange.removeProperty(PROP_EVIDENCE);
         exchange.removeProperty(PROP_LOOKUP);
+        exchange.removeProperty(PROP_LOOKUP_DATA);
+        exchange.removeProperty(PROP_COMMAND);
         exchange.setProperty(PROP_STARTED_AT, Journal.utc(journal.clock().instant()));
         exchange.setProperty(PROP_STARTED_NANOS, System.nanoTime());
         in.removeHeaders("*");
@@ -146,8 +152,16 @@ public class Dispatcher {
         exchange.setProperty(PROP_FIRST_CALL, Map.copyOf(in.getHeaders().entrySet().stream()
                 .filter(e -> e.getKey().startsWith("Ecpay") && e.getValue() != null)
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+        ObjectNode about = data(claim);
+        if (adopt.via() != null) {
+            about = KeyHolder.data(journal, adopt, claim, exchange);
+            if (about == null) {
+                return; // DEAD, the reason naming the check to make (the route makes no lookup)
+            }
+        }
+        exchange.setProperty(PROP_LOOKUP_DATA, about);
         // the catalog builds the query: fixed values, renamed and nested fields, dates cut to what the lookup takes
-        ObjectNode query = catalog.lookupQuery(catalog.get(claim.operation()), data(claim), claim.merchantId());
+        ObjectNode query = catalog.lookupQuery(catalog.get(claim.operation()), about, claim.merchantId());
         in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, false);
         exchange.setProperty(PROP_LOOKUP, adopt.operation());
         in.setBody(new Command(claim.id(), adopt.operation(), claim.merchantId(), query));
@@ -166,13 +180,18 @@ public class Dispatcher {
         Map<String, Object> first = exchange.getProperty(PROP_FIRST_CALL, Map.class);
         String verdict = in.getHeader(EcpayHeaders.OUTCOME, String.class);
         String queryReason = in.getHeader(EcpayHeaders.REASON, String.class);
-        if (Verdict.SUCCESS.name().equals(verdict) && in.getBody(String.class) != null) {
+        Operation.Adopt adoptWith = catalog.get(claim.operation()).adoptWith();
+        boolean nothing = catalog.get(adoptWith.operation()).notFoundCodes().contains(in.getHeader(EcpayHeaders.RTN_CODE, Integer.class));
+        if (adoptWith.via() != null && (nothing || adoptWith.absent() && Verdict.SUCCESS.name().equals(verdict))) {
+            KeyHolder.concluded(exchange, claim, adoptWith, nothing, first);
+        } else if (Verdict.SUCCESS.name().equals(verdict) && in.getBody(String.class) != null) {
             ObjectNode reply = (ObjectNode) parse(in.getBody(String.class));
             Operation op = catalog.get(claim.operation());
             Operation.Adopt adopt = op.adoptWith();
             // the entry that agrees with the command (a lookup may answer a list, or one object under RtnData)
-            JsonNode matched = LookupComparison.match(adopt, data(claim), reply);
-            List<String> differences = matched != null ? List.of() : LookupComparison.differences(adopt, data(claim), reply);
+            ObjectNode about = exchange.getProperty(PROP_LOOKUP_DATA, ObjectNode.class);
+            JsonNode matched = LookupComparison.match(adopt, about, reply);
+            List<String> differences = matched != null ? List.of() : LookupComparison.differences(adopt, about, reply);
             ObjectNode result = matched instanceof ObjectNode entry ? entry.deepCopy() : reply;
             adopt.names().forEach((from, to) -> {
                 if (result.hasNonNull(from) && !result.hasNonNull(to)) {
@@ -209,6 +228,66 @@ public class Dispatcher {
             in.setHeader(EcpayHeaders.REASON, "ECPay answered that the key is taken (" + first.get(EcpayHeaders.REASON)
                     + "), but looking up what it holds failed: " + queryReason);
             in.setHeader(EcpayHeaders.PAUSE_MERCHANT, Boolean.TRUE.equals(in.getHeader(EcpayHeaders.PAUSE_MERCHANT)));
+            in.setBody(null);
+        }
+    }
+
+    /**
+     * True when this attempt follows one that may have reached ECPay and the operation is looked up before it is sent
+     * again ({@code lookupFirst}: ECPay publishes no "already done" answer for it).
+     */
+    public boolean lookupFirstNeeded(Exchange exchange) {
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        Operation op = catalog.find(claim.operation());
+        return claim.maybeSentBefore() && op != null && op.lookupFirst();
+    }
+
+    /** Keeps the command aside and makes the catalog's lookup (B2B GetIssueConfirm by InvoiceNumber ...) the body. */
+    public void prepareLookupFirst(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        Operation op = catalog.get(claim.operation());
+        exchange.setProperty(PROP_COMMAND, in.getBody(Command.class));
+        exchange.setProperty(PROP_LOOKUP, op.adoptWith().operation());
+        in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, false);
+        in.setBody(new Command(claim.id(), op.adoptWith().operation(), claim.merchantId(),
+                catalog.lookupQuery(op, data(claim), claim.merchantId())));
+    }
+
+    /**
+     * The lookup-first answer. Shows the change: SUCCEEDED on that evidence (LOOKUP), not sent again. ECPay answers that
+     * it holds no such change: the command goes out (the route sends it). A failed lookup decides nothing: RETRY, still
+     * {@code maybe_sent}, and the lookup comes first again.
+     */
+    public void lookedUpFirst(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Claim claim = exchange.getProperty(PROP_CLAIM, Claim.class);
+        Operation op = catalog.get(claim.operation());
+        String verdict = in.getHeader(EcpayHeaders.OUTCOME, String.class);
+        String lookup = op.adoptWith().operation();
+        // nothing of this command went out in this attempt yet: a failure from here on is no ambiguous attempt
+        exchange.removeProperty(EcpayClient.PROP_REQUEST_SENT);
+        JsonNode matched = Verdict.SUCCESS.name().equals(verdict) && in.getBody(String.class) != null
+                ? LookupComparison.match(op.adoptWith(), data(claim), parse(in.getBody(String.class))) : null;
+        if (matched != null) {
+            in.setHeader(EcpayHeaders.OUTCOME, Verdict.ALREADY_DONE.name());
+            in.setHeader(EcpayHeaders.EVIDENCE, Evidence.LOOKUP.name());
+            in.setHeader(EcpayHeaders.REASON, "an earlier attempt did it: " + lookup + " shows it done; not sent again");
+            in.setBody(tw.einvoice.protocol.Envelope.toJson(matched));
+        } else if (Verdict.SUCCESS.name().equals(verdict)
+                || Verdict.DEAD.name().equals(verdict) && in.getHeader(EcpayHeaders.RTN_CODE) != null) {
+            // ECPay answered what it holds, and this change is not among it: it is sent (again)
+            LOG.info("{}: {} shows it not done ({}); sending it", SafeText.log(claim.id()), lookup,
+                    SafeText.log(in.getHeader(EcpayHeaders.REASON, String.class)));
+            in.removeHeaders("Ecpay*");
+            in.setHeader(EcpayHeaders.COMMAND_ID, claim.id());
+            in.setHeader(EcpayHeaders.MERCHANT_ID, claim.merchantId());
+            in.setHeader(EcpayHeaders.MAYBE_SENT_BEFORE, true);
+            in.setBody(exchange.getProperty(PROP_COMMAND, Command.class));
+        } else {
+            in.setHeader(EcpayHeaders.OUTCOME, Verdict.RETRY.name());
+            in.setHeader(EcpayHeaders.REASON, "an earlier attempt may have reached ECPay, and looking up whether it did the change failed ("
+                    + lookup + ": " + in.getHeader(EcpayHeaders.REASON, String.class) + "): not sent again until a lookup answers");
             in.setBody(null);
         }
     }
@@ -333,7 +412,7 @@ public class Dispatcher {
         }
     }
 
-    private static ObjectNode data(Claim claim) {
+    static ObjectNode data(Claim claim) {
         JsonNode node = parse(claim.payload());
         if (!(node instanceof ObjectNode object)) {
             throw new InvalidCommandException(claim.id(), List.of(new tw.einvoice.protocol.Violation(claim.operation(), "data",

@@ -487,6 +487,32 @@ public class Journal {
         }
     }
 
+    /**
+     * The commands of one operation and merchant whose payload holds {@code text} (newest first, at most {@code limit}): the
+     * caller reads the payloads for the exact field. Not indexed: made only after an ambiguous attempt (a TriggerIssue
+     * looking for the DelayIssue of its Tsr).
+     */
+    public List<CommandRow> findMentioning(String operation, String merchantId, String text, int limit) {
+        String pattern = "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT " + ROW_COLUMNS + " FROM ecpay_command WHERE operation = ? AND merchant_id = ? AND payload LIKE ? ESCAPE '!' "
+                        + "ORDER BY created_at DESC")) {
+            ps.setString(1, operation);
+            ps.setString(2, merchantId);
+            ps.setString(3, pattern);
+            ps.setMaxRows(limit);
+            List<CommandRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new JournalException("cannot search " + operation + " commands of merchant " + merchantId + ": " + e.getMessage(), e);
+        }
+    }
+
     private static CommandRow row(ResultSet rs) throws SQLException {
         return new CommandRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 CommandState.valueOf(rs.getString(5)), rs.getInt(6), rs.getBoolean(7),

@@ -9,7 +9,11 @@ public enum Evidence {
     REPLY,
     /** ECPay answered that an earlier request already did it (an already-done code) and the operation has no lookup. */
     ALREADY_DONE_ANSWER,
-    /** A duplicate-key answer after an attempt that may have reached ECPay; the lookup found the same content. */
+    /**
+     * An earlier attempt may have reached ECPay, and the catalog's lookup shows the change: after a duplicate-key answer
+     * the same content (or, for {@code adoptWith.absent}, nothing left to cancel), or before sending again
+     * ({@code lookupFirst}) the change done.
+     */
     LOOKUP,
     /**
      * A duplicate-key answer with no earlier attempt on record (journal restored or lost, or another system used the

@@ -53,8 +53,8 @@ public record FieldRule(
 
     /** An object field as an operation of its own (named after the one it belongs to), so it is validated the same way. */
     Operation asOperation(String operationName) {
-        return new Operation(operationName, name, null, false, null, null, null, null, null, null, null, null, false, false,
-                items, requireOneOf, rules, null, null);
+        return new Operation(operationName, name, null, false, null, null, null, null, null, null, null, false, null, null, false,
+                false, items, requireOneOf, rules, null, null);
     }
 
     /** This object field with {@code parent}'s fields, requireOneOf and rules under its own. */

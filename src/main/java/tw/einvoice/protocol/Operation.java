@@ -24,7 +24,9 @@ public record Operation(
         Set<Integer> successCodes,
         Set<Integer> alreadyDoneCodes,
         Set<Integer> duplicateKeyCodes,
+        Set<Integer> notFoundCodes,
         Adopt adoptWith,
+        boolean lookupFirst,
         List<String> replyFields,
         String fieldsFrom,
         boolean plainReply,
@@ -46,12 +48,17 @@ public record Operation(
      *   <li>{@code within}: the reply's list of candidates (GetAllowanceList's {@code AllowanceInfo}): one entry must agree;</li>
      *   <li>{@code compare}: command field -> reply field that must agree (only what both show; {@link LookupComparison});</li>
      *   <li>{@code expect}: reply field -> the value it must have (Invalid: {@code IIS_Invalid_Status} 1);</li>
-     *   <li>{@code names}: reply field -> the name a result is read under ({@code IIS_Number} -> {@code InvoiceNo}).</li>
+     *   <li>{@code names}: reply field -> the name a result is read under ({@code IIS_Number} -> {@code InvoiceNo});</li>
+     *   <li>{@code via}: the query's fields are not this command's but those of the journaled command that holds the key
+     *       (TriggerIssue: the DelayIssue of the same merchant and Tsr holds the RelateNumber);</li>
+     *   <li>{@code absent}: the lookup proves the change by finding nothing (one of the lookup's {@code notFoundCodes}):
+     *       CancelDelayIssue's staged invoice is never issued.</li>
      * </ul>
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Adopt(String operation, List<String> fields, Map<String, String> rename, Map<String, JsonNode> set,
-                        String within, Map<String, String> compare, Map<String, String> expect, Map<String, String> names) {
+                        String within, Map<String, String> compare, Map<String, String> expect, Map<String, String> names,
+                        Via via, boolean absent) {
         public Adopt {
             fields = fields == null ? List.of() : List.copyOf(fields);
             // kept in the catalog's order: differences are reported in the order the page lists the fields
@@ -64,11 +71,22 @@ public record Operation(
 
         /** For code that builds an Adopt by hand: a lookup by same-named fields with a comparison. */
         public Adopt(String operation, List<String> fields, Map<String, String> compare) {
-            this(operation, fields, null, null, null, compare, null, null);
+            this(operation, fields, null, null, null, compare, null, null, null, false);
         }
 
         private static Map<String, String> ordered(Map<String, String> m) {
             return m == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+        }
+    }
+
+    /**
+     * The journaled command whose Data the lookup is built from and compared with: one of {@code operation}, of the same
+     * merchant, whose {@code match} fields hold this command's values.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Via(String operation, List<String> match) {
+        public Via {
+            match = match == null ? List.of() : List.copyOf(match);
         }
     }
 
@@ -78,6 +96,7 @@ public record Operation(
         successCodes = successCodes == null ? Set.of(1) : Set.copyOf(successCodes);
         alreadyDoneCodes = alreadyDoneCodes == null ? Set.of() : Set.copyOf(alreadyDoneCodes);
         duplicateKeyCodes = duplicateKeyCodes == null ? Set.of() : Set.copyOf(duplicateKeyCodes);
+        notFoundCodes = notFoundCodes == null ? Set.of() : Set.copyOf(notFoundCodes);
         replyFields = replyFields == null ? List.of() : List.copyOf(replyFields);
         fields = fields == null ? List.of() : List.copyOf(fields);
         requireOneOf = requireOneOf == null ? List.of() : List.copyOf(requireOneOf);
@@ -134,14 +153,14 @@ public record Operation(
 
     Operation withInheritedFields(Operation parent) {
         return new Operation(name, title, source, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
-                duplicateKeyCodes, adoptWith, replyFields, null, plainReply, noResendKey, merge(parent.fields(), fields),
+                duplicateKeyCodes, notFoundCodes, adoptWith, lookupFirst, replyFields, null, plainReply, noResendKey, merge(parent.fields(), fields),
                 requireOneOf.isEmpty() ? parent.requireOneOf() : requireOneOf, concat(parent.rules(), rules),
                 modes.isEmpty() ? parent.modes() : modes, modeFields.isEmpty() ? parent.modeFields() : modeFields);
     }
 
     Operation withFields(List<FieldRule> resolved) {
         return new Operation(name, title, source, idempotent, businessKey, businessKeyAlternatives, successCodes, alreadyDoneCodes,
-                duplicateKeyCodes, adoptWith, replyFields, fieldsFrom, plainReply, noResendKey, resolved, requireOneOf, rules, modes,
+                duplicateKeyCodes, notFoundCodes, adoptWith, lookupFirst, replyFields, fieldsFrom, plainReply, noResendKey, resolved, requireOneOf, rules, modes,
                 modeFields);
     }
 

@@ -76,6 +76,18 @@ public final class OperationCatalog {
                 if (op.adoptWith() != null && !raw.containsKey(op.adoptWith().operation())) {
                     throw new IllegalStateException(name + " adopts with unknown operation " + op.adoptWith().operation());
                 }
+                Operation.Adopt adopt = op.adoptWith();
+                if (adopt != null && adopt.via() != null && (!raw.containsKey(adopt.via().operation()) || adopt.via().match().isEmpty())) {
+                    throw new IllegalStateException(name + " adopts via " + adopt.via().operation()
+                            + ": an operation of the catalog and the fields to match it by are needed");
+                }
+                if (adopt != null && adopt.absent() && raw.get(adopt.operation()).notFoundCodes().isEmpty()) {
+                    throw new IllegalStateException(name + " is proven by " + adopt.operation()
+                            + " finding nothing, but that operation names no notFoundCodes");
+                }
+                if (op.lookupFirst() && (adopt == null || op.noResendKey())) {
+                    throw new IllegalStateException(name + " is lookupFirst: it needs an adoptWith lookup and a key to be sent again by");
+                }
                 resolved.put(name, op);
             });
             return new OperationCatalog(resolved);

@@ -85,7 +85,7 @@ public final class ResultClassifier {
             return maybeSentBefore
                     ? Outcome.of(Verdict.ALREADY_DONE, said + " (an earlier attempt of this command already did it)")
                     // no attempt of this command was sent before, so the answer is about the key itself:
-                    // Issue's RelateNumber taken by someone else, TriggerIssue's Tsr unknown or already triggered
+                    // DelayIssue's Tsr or RelateNumber taken by someone else (no query shows a staging)
                     : Outcome.of(Verdict.DEAD, said + " (" + String.join("/", op.businessKey())
                             + " refused before any attempt of this command was sent)");
         }

@@ -218,24 +218,6 @@ class DispatchRouteTest {
     }
 
     @Test
-    void triggerIssueWorkDoneWithoutReplyIsReconciledToOneInvoice() throws Exception {
-        Journal journal = start();
-        String relate = unique("Trg");
-        String tsr = unique("T");
-        Command staged = DispatchNode.delayIssue(relate, tsr);
-        DispatchNode.insertAll(journal, List.of(staged));
-        assertEquals(CommandState.SUCCEEDED, awaitFinal(journal, staged.id()).state());
-
-        sandbox.addFault(FaultRule.always("B2CInvoice/TriggerIssue", Kind.WORK_DONE_DROP).withTimes(1));
-        Command trigger = DispatchNode.trigger(tsr);
-        DispatchNode.insertAll(journal, List.of(trigger));
-        CommandRow row = awaitFinal(journal, trigger.id());
-        assertEquals(CommandState.SUCCEEDED, row.state(), row.reason());
-        assertTrue(row.attempts() >= 2);
-        assertEquals(1, sandbox.ledger().issuedCount(M, relate), "exactly one invoice");
-    }
-
-    @Test
     void aCommandThatThrowsDoesNotStopItsBatch() throws Exception {
         Journal journal = start();
         // merchant 3000001 has no credentials: building its request throws

@@ -65,7 +65,7 @@ class CatalogCoverageTest {
         }
     }
 
-    /** The table of operations names each catalogued operation once, with the catalog's success codes and page. */
+    /** The table of operations names each catalogued operation once, with the catalog's success codes, page and lookup first. */
     @Test
     void theTableOfOperationsHasARowForEachOperationThatAgreesWithTheCatalog() throws IOException {
         Map<String, List<String>> rows = new LinkedHashMap<>();
@@ -83,6 +83,7 @@ class CatalogCoverageTest {
             assertTrue(row.get(1).contains(page), op.name() + ": page " + page + " in " + row);
             Set<String> codes = op.successCodes().stream().map(String::valueOf).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(codes, new TreeSet<>(List.of(row.get(2).replace(" ", "").split(","))), op.name() + " success codes");
+            assertEquals(op.lookupFirst(), row.get(3).equals("lookup first"), op.name() + " resend: " + row.get(3));
         }
     }
 

@@ -2,6 +2,7 @@ package tw.einvoice.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -128,10 +129,40 @@ class OperationCatalogTest {
             }
         }
         // duplicate-key or already-done codes without a lookup: the answer itself is what they rest on (docs/operations.md)
-        assertEquals(List.of("B2CInvoice/CancelDelayIssue", "B2CInvoice/TriggerIssue", "B2CInvoice/DelayIssue",
-                "B2BInvoice/MaintainMerchantCustomerData"), CATALOG.all().stream()
+        assertEquals(List.of("B2CInvoice/DelayIssue", "B2BInvoice/MaintainMerchantCustomerData"), CATALOG.all().stream()
                 .filter(op -> op.adoptWith() == null && !(op.duplicateKeyCodes().isEmpty() && op.alreadyDoneCodes().isEmpty()))
                 .map(Operation::name).toList());
+    }
+
+    /** TriggerIssue and CancelDelayIssue carry only a Tsr: the invoice is looked up by their DelayIssue's RelateNumber. */
+    @Test
+    void aTsrIsLookedUpByTheRelateNumberOfItsDelayIssue() {
+        for (String name : List.of("B2CInvoice/TriggerIssue", "B2CInvoice/CancelDelayIssue")) {
+            Operation.Adopt adopt = CATALOG.get(name).adoptWith();
+            assertEquals(new Operation.Via("B2CInvoice/DelayIssue", List.of("Tsr")), adopt.via(), name);
+            assertEquals(List.of("RelateNumber"), adopt.fields(), name);
+            assertEquals("B2CInvoice/GetIssue", adopt.operation(), name);
+            assertNotNull(CATALOG.get(adopt.via().operation()).field("RelateNumber"), name + ": the DelayIssue holds the key");
+        }
+        assertTrue(CATALOG.get("B2CInvoice/CancelDelayIssue").adoptWith().absent(), "a cancelled staging is never issued");
+        assertFalse(CATALOG.get("B2CInvoice/TriggerIssue").adoptWith().absent());
+        assertEquals("1", CATALOG.get("B2CInvoice/TriggerIssue").adoptWith().expect().get("IIS_Issue_Status"));
+        assertEquals(Set.of(2, 1600003), CATALOG.get("B2CInvoice/GetIssue").notFoundCodes());
+    }
+
+    /** The B2B changes without a published "already done" answer are looked up before they are sent again. */
+    @Test
+    void changesWithoutAnAlreadyDoneAnswerAreLookedUpFirst() {
+        assertEquals(Set.of("IssueConfirm", "Invalid", "Reject", "InvalidConfirm", "RejectConfirm", "AllowanceConfirm", "CancelAllowance",
+                "CancelAllowanceConfirm").stream().map(n -> "B2BInvoice/" + n).collect(Collectors.toSet()),
+                CATALOG.all().stream().filter(Operation::lookupFirst).map(Operation::name).collect(Collectors.toSet()));
+        for (Operation op : CATALOG.all()) {
+            if (op.lookupFirst()) {
+                assertTrue(op.adoptWith() != null && !op.idempotent() && !op.noResendKey(), op.name());
+                assertTrue(op.alreadyDoneCodes().isEmpty() && op.duplicateKeyCodes().isEmpty(),
+                        op.name() + ": an operation with an answer to reconcile needs no lookup first");
+            }
+        }
     }
 
     @Test
@@ -199,6 +230,16 @@ class OperationCatalogTest {
         IllegalStateException parent = assertThrows(IllegalStateException.class, () -> load(
                 "{\"operations\":[{\"name\":\"B2CInvoice/Y\",\"fieldsFrom\":\"B2CInvoice/Nope\"}]}"));
         assertTrue(parent.getMessage().contains("B2CInvoice/Nope"), parent.getMessage());
+        IllegalStateException via = assertThrows(IllegalStateException.class, () -> load("{\"operations\":[{\"name\":\"B2CInvoice/Q\","
+                + "\"idempotent\":true},{\"name\":\"B2CInvoice/Y\",\"adoptWith\":{\"operation\":\"B2CInvoice/Q\","
+                + "\"via\":{\"operation\":\"B2CInvoice/Nope\",\"match\":[\"Tsr\"]}}}]}"));
+        assertTrue(via.getMessage().contains("B2CInvoice/Y adopts via B2CInvoice/Nope"), via.getMessage());
+        IllegalStateException absent = assertThrows(IllegalStateException.class, () -> load("{\"operations\":[{\"name\":\"B2CInvoice/Q\","
+                + "\"idempotent\":true},{\"name\":\"B2CInvoice/Y\",\"adoptWith\":{\"operation\":\"B2CInvoice/Q\",\"absent\":true}}]}"));
+        assertTrue(absent.getMessage().contains("B2CInvoice/Q finding nothing, but that operation names no notFoundCodes"), absent.getMessage());
+        IllegalStateException first = assertThrows(IllegalStateException.class, () -> load(
+                "{\"operations\":[{\"name\":\"B2CInvoice/Y\",\"lookupFirst\":true}]}"));
+        assertTrue(first.getMessage().contains("B2CInvoice/Y is lookupFirst: it needs an adoptWith lookup"), first.getMessage());
         assertThrows(RuntimeException.class, () -> load("{not json"));
         assertThrows(IllegalStateException.class, () -> OperationCatalog.load(null));
     }

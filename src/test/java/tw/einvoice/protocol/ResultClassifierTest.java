@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -127,8 +128,8 @@ class ResultClassifierTest {
         assertTrue(fresh.reason().contains("no earlier attempt of this command is on record") && fresh.reason().contains("自訂編號重覆"),
                 fresh.reason());
         // an operation without a lookup cannot check: a key refused before any attempt of ours stays a dead letter
-        Outcome trigger = DEFAULTS.classify(CATALOG.get("B2CInvoice/TriggerIssue"), rtn(5070305, "already triggered"), false);
-        assertOutcome(trigger, Verdict.DEAD, Duration.ZERO, false, false);
+        Outcome staged = DEFAULTS.classify(CATALOG.get("B2CInvoice/DelayIssue"), rtn(4000002, "交易單號重覆"), false);
+        assertOutcome(staged, Verdict.DEAD, Duration.ZERO, false, false);
         Outcome again = DEFAULTS.classify(CATALOG.get(ISSUE), dup, true);
         assertOutcome(again, Verdict.ALREADY_DONE, Duration.ZERO, false, false);
         assertTrue(again.verdict().isDone());
@@ -152,12 +153,18 @@ class ResultClassifierTest {
         assertEquals(Verdict.DEAD, classify(ISSUE, rtn(4000004, "?")).verdict());
     }
 
+    /** 4000001 is also "no such Tsr": never done by itself, always looked up (the dispatcher decides on the lookup). */
     @Test
-    void anUnknownOrUsedTsrIsDeadUnlessAnEarlierAttemptMayHaveTriggeredIt() {
+    void anUnknownOrUsedTsrIsLookedUpWhetherOrNotAnEarlierAttemptMayHaveTriggeredIt() {
         CallResult used = rtn(4000001, "查無此交易單號或已開立");
-        assertOutcome(DEFAULTS.classify(CATALOG.get(TRIGGER), used, false), Verdict.DEAD, Duration.ZERO, false, false);
+        Outcome fresh = DEFAULTS.classify(CATALOG.get(TRIGGER), used, false);
+        assertOutcome(fresh, Verdict.ALREADY_DONE, Duration.ZERO, false, false);
+        assertTrue(fresh.reason().contains("looking up what ECPay holds under Tsr"), fresh.reason());
         assertOutcome(DEFAULTS.classify(CATALOG.get(TRIGGER), used, true), Verdict.ALREADY_DONE, Duration.ZERO, false, false);
         assertEquals(Verdict.ALREADY_DONE, DEFAULTS.classify(CATALOG.get("B2CInvoice/CancelDelayIssue"), rtn(5070305, "?"), true).verdict());
+        for (String name : List.of(TRIGGER, "B2CInvoice/CancelDelayIssue")) {
+            assertNotNull(CATALOG.get(name).adoptWith(), name + " is proven by a lookup");
+        }
     }
 
     @Test

@@ -20,7 +20,8 @@ import tw.einvoice.testing.MutableClock;
  * The catalog's reconciliation data for B2B works against the sandbox: for each B2B change whose answer could be lost, the
  * query the catalog builds ({@code OperationCatalog.lookupQuery} from {@code adoptWith}) is answered by the sandbox, and the
  * comparison finds the change in it; before the change, the same query proves nothing. A second Issue with the same
- * RelateNumber answers 5070357 and the lookup finds the first invoice, with the same content.
+ * RelateNumber answers 5070357 and the lookup finds the first invoice, with the same content. The changes without an
+ * "already done" answer are {@code lookupFirst}: the dispatcher makes this lookup before sending one again.
  */
 class B2BLookupProofTest {
 
@@ -94,6 +95,8 @@ class B2BLookupProofTest {
         for (String name : List.of("Issue", "IssueConfirm", "AllowanceConfirm", "CancelAllowance", "CancelAllowanceConfirm", "Invalid",
                 "InvalidConfirm", "Reject", "RejectConfirm", "VoidWithReIssue")) {
             assertNotNull(CATALOG.get("B2BInvoice/" + name).adoptWith(), name);
+            // nothing before, found after: what the dispatcher's lookup before a second send relies on
+            assertEquals(!List.of("Issue", "VoidWithReIssue").contains(name), CATALOG.get("B2BInvoice/" + name).lookupFirst(), name);
         }
     }
 }
