@@ -241,6 +241,11 @@ public class SqlIntake {
         this.source = source;
     }
 
+    /** Where the results routes find this table's result statement. */
+    public void setResults(SqlResults results) {
+        results.register(this);
+    }
+
     public void setDataSource(DataSource dataSource) {
         this.dataSource = dataSource;
     }

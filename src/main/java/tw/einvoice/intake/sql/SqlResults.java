@@ -4,28 +4,40 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.camel.Exchange;
+import java.util.concurrent.CopyOnWriteArrayList;
 import tw.einvoice.journal.Journal;
 
 /**
  * Writes journal results back to the SQL source rows they came from: for one journal row (selected by the results
  * route), finds the {@link SqlIntake} whose source it names and runs that intake's result SQL. The route marks the
  * journal row reported afterwards, so each change of state is written back once (a repeat is a harmless re-update).
+ *
+ * <p>Each table's intake registers itself here ({@link SqlIntake#setResults}): the intakes are beans of the route
+ * template sql-intake, which live with their route and are not in Camel's registry.
  */
 public class SqlResults {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final List<SqlIntake> intakes = new CopyOnWriteArrayList<>();
     private java.time.Clock clock = java.time.Clock.systemUTC();
 
-    public void report(Map<String, Object> journalRow, Exchange exchange) throws SQLException {
+    public void report(Map<String, Object> journalRow) throws SQLException {
         Map<String, Object> row = RowMapper.normalise(journalRow);
         String sourceName = RowMapper.text(row.get("source_name"));
-        for (SqlIntake intake : exchange.getContext().getRegistry().findByType(SqlIntake.class)) {
+        for (SqlIntake intake : intakes) {
             if (sourceName.equals(intake.getSource())) {
                 intake.report(values(row));
             }
+        }
+    }
+
+    /** A table's intake: its rows get their commands' results (when it has a result statement). */
+    void register(SqlIntake intake) {
+        if (!intakes.contains(intake)) {
+            intakes.add(intake);
         }
     }
 
