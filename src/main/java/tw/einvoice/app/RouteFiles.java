@@ -5,13 +5,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import tw.einvoice.camel.RouteFileOrder;
 
 /**
- * Route files in a stable order: a {@code file:} pattern with a wildcard is expanded to its files, those named
- * {@code beans*} first, then by name. Camel lists a folder in whatever order the file system returns, and a route
- * file that refers to a bean declared in another file ({@code #bean:journalDataSource}) needs that file loaded first.
+ * Route files in a stable order: a {@code file:} pattern with a wildcard is expanded to its files, in
+ * {@link RouteFileOrder} (Camel would list a folder in whatever order the file system returns).
  */
 final class RouteFiles {
 
@@ -37,9 +36,7 @@ final class RouteFiles {
             if (files.isEmpty()) {
                 continue; // e.g. no Java DSL route: fine, as long as some pattern finds files
             }
-            files.sort(Comparator.comparing((Path f) -> !f.getFileName().toString().startsWith("beans"))
-                    .thenComparing(f -> f.getFileName().toString()));
-            files.forEach(f -> out.add("file:" + f));
+            files.stream().map(f -> "file:" + f).sorted(RouteFileOrder.LOCATIONS).forEach(out::add);
         }
         if (out.isEmpty()) {
             throw new StartupException("no route files match " + patterns + " (start from the project folder)");
