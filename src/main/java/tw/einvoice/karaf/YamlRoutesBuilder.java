@@ -13,6 +13,7 @@ import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.PluginHelper;
+import tw.einvoice.camel.RouteFileOrder;
 
 /**
  * Runs the shipped YAML routes where no YAML deployer exists (Apache Karaf: camel-karaf deploys Java and blueprint
@@ -77,7 +78,8 @@ public final class YamlRoutesBuilder implements RoutesBuilder {
 
     @Override
     public void addTemplatedRoutesToCamelContext(CamelContext context) {
-        // the YAML files carry no route templates
+        // nothing left to add: the routes loader adds the files' templated routes (sql-intake's) itself, after the
+        // routes and templates of all files, so a templatedRoute may be in any file
     }
 
     @Override
@@ -85,19 +87,14 @@ public final class YamlRoutesBuilder implements RoutesBuilder {
         return PluginHelper.getRoutesLoader(context).updateRoutes(resources(context));
     }
 
-    /** The YAML files at {@link #location}, beans files first, then by name: a stable, explainable order. */
+    /** The YAML files at {@link #location}, in {@link RouteFileOrder}: a stable, explainable order. */
     List<Resource> resources(CamelContext context) throws Exception {
         Collection<Resource> found = PluginHelper.getPackageScanResourceResolver(context).findResources(location);
         if (found.isEmpty()) {
             throw new IllegalStateException("no YAML routes found at " + location);
         }
         List<Resource> sorted = new ArrayList<>(found);
-        sorted.sort(Comparator.comparing((Resource r) -> !fileName(r).startsWith("beans")).thenComparing(YamlRoutesBuilder::fileName));
+        sorted.sort(Comparator.comparing(Resource::getLocation, RouteFileOrder.LOCATIONS));
         return sorted;
-    }
-
-    private static String fileName(Resource r) {
-        String l = r.getLocation();
-        return l.substring(Math.max(l.lastIndexOf('/'), l.lastIndexOf('\\')) + 1);
     }
 }

@@ -48,6 +48,16 @@ class YamlRoutesBuilderTest {
             context.getRoutes().stream().filter(r -> r.isAutoStartup()).forEach(r -> assertEquals(ServiceStatus.Started,
                     context.getRouteController().getRouteStatus(r.getRouteId()), r.getRouteId()));
             assertTrue(context.getRoutes().size() > 1, "all shipped files were loaded: " + context.getRoutes());
+            // the SQL intake's tables are templated routes of the route template sql-intake: created here too
+            assertNotNull(((org.apache.camel.model.ModelCamelContext) context).getRouteTemplateDefinition("sql-intake"));
+            assertEquals(ServiceStatus.Started, context.getRouteController().getRouteStatus("intake-sql-inbox"));
+            assertEquals(ServiceStatus.Stopped, context.getRouteController().getRouteStatus("intake-sql-mapped"),
+                    "created, and off as configured (intake.sql.mapped.enabled=false)");
+            // beans files first, then by name: audit.camel.yaml sorts after beans.camel.yaml
+            var order = new YamlRoutesBuilder(location).resources(context).stream()
+                    .map(r -> r.getLocation().substring(r.getLocation().lastIndexOf('/') + 1)).toList();
+            assertEquals("beans.camel.yaml", order.get(0), order.toString());
+            assertEquals(order.subList(1, order.size()).stream().sorted().toList(), order.subList(1, order.size()));
         }
     }
 
