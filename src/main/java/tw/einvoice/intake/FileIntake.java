@@ -51,8 +51,6 @@ public class FileIntake {
     private Charset defaultCharset = StandardCharsets.UTF_8;
     private Duration progressInterval = Duration.ofSeconds(10);
     private String archiveDir = "work/intake/archive";
-    private String sftpLocalDir = "work/intake/sftp-archive";
-    private String sftpArchiveDir = "archive";
     private List<String> doneSuffixes = List.of(".done", ".ok");
     private Duration quiet = Duration.ofSeconds(10);
     /** Drops being read by this instance, for their progress files (IntakeReports). */
@@ -152,11 +150,17 @@ public class FileIntake {
         }
     }
 
-    /** An SFTP drop: read from the local copy in {@code sftpLocalDir}; archived remotely to {@code sftpArchiveDir}. */
+    /**
+     * A remote drop: read from the local copy the route has just written (header CamelFileNameProduced). Where the
+     * server archives it is the route's (header IntakeMoveTo); an unreadable one goes to .failed beside it there.
+     */
     public void openSftp(Exchange exchange) {
         String sourceName = exchange.getIn().getHeader(EcpayHeaders.INTAKE_SOURCE_NAME, String.class);
-        exchange.getIn().setHeader(EcpayHeaders.INTAKE_MOVE_TO, sftpArchiveDir + "/" + sourceName);
-        open(exchange, "sftp", Paths.get(sftpLocalDir).toAbsolutePath().resolve(sourceName), ".failed/" + sourceName, null);
+        String copy = exchange.getIn().getHeader(Exchange.FILE_NAME_PRODUCED, String.class);
+        if (copy == null) {
+            throw new IllegalStateException("Intake " + sourceName + ": no local copy to read (send it to a file: endpoint first)");
+        }
+        open(exchange, "sftp", Paths.get(copy).toAbsolutePath(), ".failed/" + sourceName, null);
     }
 
     private void open(Exchange exchange, String kind, Path readPath, String failedTo, DropReader.Follow follow) {
@@ -361,14 +365,6 @@ public class FileIntake {
 
     public void setArchiveDir(String archiveDir) {
         this.archiveDir = archiveDir;
-    }
-
-    public void setSftpLocalDir(String sftpLocalDir) {
-        this.sftpLocalDir = sftpLocalDir;
-    }
-
-    public void setSftpArchiveDir(String sftpArchiveDir) {
-        this.sftpArchiveDir = sftpArchiveDir;
     }
 
     /** Done-file suffixes, {@code .done,.ok} by default. */
