@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -74,32 +77,55 @@ public record EcpayCallback(Kind kind, Map<String, String> fields) {
 
     /** Reads an application/x-www-form-urlencoded body (UTF-8). */
     public static EcpayCallback parse(Kind kind, String body) {
-        if (body == null || body.isBlank()) {
-            throw new MalformedCallbackException("empty form");
-        }
-        if (body.length() > MAX_FORM_CHARS) {
+        if (body != null && body.length() > MAX_FORM_CHARS) {
             throw new MalformedCallbackException("form of " + body.length() + " characters, more than " + MAX_FORM_CHARS);
         }
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String pair : body.strip().split("&")) {
+        List<Map.Entry<String, Object>> pairs = new ArrayList<>();
+        for (String pair : body == null ? new String[0] : body.strip().split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String name;
-            String value;
             try {
-                name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                pairs.add(Map.entry(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                        eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8)));
             } catch (IllegalArgumentException e) {
                 throw new MalformedCallbackException("not URL-encoded form data");
             }
-            if (name.isBlank() || fields.keySet().stream().anyMatch(name::equalsIgnoreCase)) {
-                throw new MalformedCallbackException(name.isBlank() ? "a field without a name" : "a field given twice");
+        }
+        return of(kind, pairs);
+    }
+
+    /**
+     * A form an HTTP server already decoded: name to value, or to a list of values when the name came more than once
+     * (refused, as a name given twice).
+     */
+    public static EcpayCallback of(Kind kind, Map<?, ?> form) {
+        List<Map.Entry<String, Object>> pairs = new ArrayList<>();
+        form.forEach((k, v) -> pairs.add(Map.entry(String.valueOf(k), v == null ? "" : v)));
+        return of(kind, pairs);
+    }
+
+    private static EcpayCallback of(Kind kind, List<Map.Entry<String, Object>> pairs) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        int chars = 0;
+        for (Map.Entry<String, Object> pair : pairs) {
+            String name = pair.getKey();
+            if (pair.getValue() instanceof Collection<?> values && values.size() != 1) {
+                throw new MalformedCallbackException("a field given twice");
+            }
+            String value = pair.getValue() instanceof Collection<?> values ? String.valueOf(values.iterator().next())
+                    : String.valueOf(pair.getValue());
+            if (name.isBlank()) {
+                throw new MalformedCallbackException("a field without a name");
+            }
+            if (fields.keySet().stream().anyMatch(name::equalsIgnoreCase)) {
+                throw new MalformedCallbackException("a field given twice");
             }
             fields.put(name, value);
-            if (fields.size() > MAX_FIELDS) {
-                throw new MalformedCallbackException("more than " + MAX_FIELDS + " fields");
+            chars += name.length() + value.length() + 2;
+            if (fields.size() > MAX_FIELDS || chars > MAX_FORM_CHARS) {
+                throw new MalformedCallbackException("more than " + MAX_FIELDS + " fields or " + MAX_FORM_CHARS + " characters");
             }
         }
         if (fields.isEmpty()) {

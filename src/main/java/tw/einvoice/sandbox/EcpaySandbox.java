@@ -86,6 +86,7 @@ public final class EcpaySandbox implements AutoCloseable {
     private final Random random;
     private final SandboxLedger ledger = new SandboxLedger(this);
     private volatile Clock clock;
+    private final CallbackPoster callbacks;
 
     private HttpServer server;
     private ThreadPoolExecutor executor;
@@ -103,6 +104,7 @@ public final class EcpaySandbox implements AutoCloseable {
         this.stateDir = b.stateDir;
         this.clock = b.clock;
         this.random = new Random(b.seed);
+        this.callbacks = new CallbackPoster(merchants::get, b.callbackRetry);
         (b.merchants.isEmpty() ? List.of(Credentials.PUBLIC_STAGE) : b.merchants).forEach(this::addMerchant);
         b.faults.forEach(this::addFault);
     }
@@ -122,10 +124,17 @@ public final class EcpaySandbox implements AutoCloseable {
         private int trackSize = 10_000;
         private long seed = 20_260_815L;
         private Duration timestampWindow = Duration.ofMinutes(10);
+        private Duration callbackRetry = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
         private Path stateDir;
         private final List<Credentials> merchants = new ArrayList<>();
         private final List<FaultRule> faults = new ArrayList<>();
+
+        /** The wait before a callback that was not answered 1|OK is sent again; doubled each time (default 5 s). */
+        public Builder callbackRetry(Duration wait) {
+            this.callbackRetry = wait;
+            return this;
+        }
 
         /** 0 (the default) takes a free port; read it back with {@link EcpaySandbox#port()}. */
         public Builder port(int port) {
@@ -353,6 +362,7 @@ public final class EcpaySandbox implements AutoCloseable {
             executor.shutdownNow(); // wakes requests held by latency or work-done-hang faults
             server = null;
         }
+        callbacks.close();
         closeState();
     }
 
@@ -433,6 +443,11 @@ public final class EcpaySandbox implements AutoCloseable {
         return book != null && book.agree(allowanceNo, clock.instant());
     }
 
+    /** Every callback sent so far (DelayIssue's NotifyURL, AllowanceByCollegiate's ReturnURL), oldest first. */
+    public List<SandboxCallback> callbacks() {
+        return callbacks.sent();
+    }
+
     public EcpaySandbox addFault(FaultRule rule) {
         faults.add(new ActiveFault(rule, new AtomicInteger()));
         return this;
@@ -459,7 +474,8 @@ public final class EcpaySandbox implements AutoCloseable {
 
     /** A merchant's book, created when missing (a state file may hold merchants no longer configured: kept, not served). */
     private MerchantBook bookOrNew(String merchantId) {
-        return books.computeIfAbsent(merchantId.strip(), id -> new MerchantBook(id, ledger, this::random4, this::persist));
+        return books.computeIfAbsent(merchantId.strip(), id -> new MerchantBook(id, ledger, this::random4, this::persist,
+                callbacks));
     }
 
     private int random4() {
