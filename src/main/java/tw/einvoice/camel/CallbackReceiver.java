@@ -3,13 +3,10 @@ package tw.einvoice.camel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import tw.einvoice.journal.CallbackRow;
 import tw.einvoice.journal.Journal;
-import tw.einvoice.observe.MerchantsPausedHealthCheck;
 import tw.einvoice.protocol.CheckMacValue;
 import tw.einvoice.protocol.Credentials;
 import tw.einvoice.protocol.EcpayCallback;
@@ -21,13 +18,12 @@ import tw.einvoice.protocol.EcpayCallback;
  * for the route to answer. A form that is not one at all is refused unrecorded; a forged, unsigned or foreign one is
  * recorded unverified and never attached to a command.
  */
-public class CallbackReceiver implements CamelContextAware {
+public class CallbackReceiver {
 
     /** The path parameter of the route's {@code /ecpay/notify/{kind}}. */
     static final String PATH_KIND = "kind";
     static final String REMOTE_ADDRESS = "CamelVertxPlatformHttpRemoteAddress";
 
-    private CamelContext camelContext;
     private Journal journal;
     private EcpayClient ecpayClient;
     private volatile Set<String> merchants;
@@ -90,7 +86,7 @@ public class CallbackReceiver implements CamelContextAware {
     private Set<String> merchants() {
         Set<String> m = merchants;
         if (m == null) {
-            m = MerchantsPausedHealthCheck.configuredMerchants(camelContext);
+            m = ecpayClient.merchants();
             merchants = m;
         }
         return m;
@@ -115,13 +111,4 @@ public class CallbackReceiver implements CamelContextAware {
         this.ecpayClient = ecpayClient;
     }
 
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
-    }
 }

@@ -62,6 +62,8 @@ public final class EcpaySandbox implements AutoCloseable {
     public static final long DEFAULT_TRACK_START = 12_345_000L;
     /** The port the standalone sandbox listens on by default (the default {@code ecpay.base-url}). */
     public static final int DEFAULT_STANDALONE_PORT = 9580;
+    /** The sandbox's own control: the buyer agrees to an online allowance (not an ECPay path). */
+    public static final String AGREE_PATH = "/sandbox/allowance/agree";
     public static final String TIMESTAMP_MESSAGE = "Timestamp is over 10 minutes than it just produced.";
 
     static {
@@ -503,6 +505,11 @@ public final class EcpaySandbox implements AutoCloseable {
                 servePrintPage(exchange, path.substring("/print/".length()));
                 return;
             }
+            if (AGREE_PATH.equals(path) && "POST".equalsIgnoreCase(exchange.getRequestMethod())) {
+                drain(exchange);
+                agree(exchange);
+                return;
+            }
             Operation op = path == null ? null : catalog.find(path.replaceAll("/+$", ""));
             if (op == null) {
                 drain(exchange);
@@ -786,6 +793,29 @@ public final class EcpaySandbox implements AutoCloseable {
         int n;
         while (total < limit && (n = in.read(buf)) > 0) {
             total += n;
+        }
+    }
+
+    /**
+     * {@code POST /sandbox/allowance/agree?MerchantID=..&AllowanceNo=..}: the buyer agrees to an online allowance, as
+     * {@link #agreeOnlineAllowance} (its ReturnURL is then called back). Not an ECPay path: the buyer's click at ECPay.
+     */
+    private void agree(HttpExchange exchange) throws IOException {
+        Map<String, String> query = new java.util.HashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                query.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        String merchant = query.getOrDefault("MerchantID", "");
+        String allowance = query.getOrDefault("AllowanceNo", "");
+        if (agreeOnlineAllowance(merchant, allowance)) {
+            sendText(exchange, 200, "agreed: " + allowance);
+        } else {
+            sendText(exchange, 404, "no online allowance " + allowance + " of merchant " + merchant + " waits for the buyer");
         }
     }
 

@@ -226,7 +226,12 @@ class CallbacksEndToEndTest {
                 .path("IA_Allow_No").asText();
         assertTrue(journal.callbacks("CB-ONLINE-1").isEmpty());
 
-        assertTrue(sandbox.agreeOnlineAllowance(M, allowanceNo));
+        // the buyer's click at ECPay, through the sandbox's own control path (docs/callbacks.md)
+        String agree = sandbox.baseUrl() + EcpaySandbox.AGREE_PATH + "?MerchantID=" + M + "&AllowanceNo=" + allowanceNo;
+        HttpResponse<String> agreed = HTTP.send(HttpRequest.newBuilder(URI.create(agree)).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, agreed.statusCode(), agreed.body());
+        assertFalse(sandbox.agreeOnlineAllowance(M, allowanceNo), "agreed once only");
         await("the allowance callback recorded", 30_000, () -> !journal.callbacks("CB-ONLINE-1").isEmpty());
         CallbackRow row = journal.callbacks("CB-ONLINE-1").get(0);
         assertTrue(row.verified());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +20,8 @@ class CheckMacValueTest {
 
     @Test
     void allowanceByCollegiateCallbackVector() {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("MerchantID", "2000132");
-        fields.put("AllowanceAmt", "100");
-        fields.put("AllowanceDate", "2025/01/01 12:00:00");
-        fields.put("AllowanceNo", "A01-23456789");
-        fields.put("InvoiceNo", "AB-12345678");
-        fields.put("RtnCode", "1");
-        fields.put("RtnMsg", "OK");
+        Map<String, String> fields = Map.of("MerchantID", "2000132", "AllowanceAmt", "100", "AllowanceDate", "2025/01/01 12:00:00",
+                "AllowanceNo", "A01-23456789", "InvoiceNo", "AB-12345678", "RtnCode", "1", "RtnMsg", "OK");
         assertEquals("6A248D13B8C5B5C4F93D38FB5F2E2B5F", CheckMacValue.invoice(INVOICE_STAGE).compute(fields));
     }
 
@@ -43,17 +36,9 @@ class CheckMacValueTest {
     @Test
     void sha256VectorsWithTextTheEncodingTreatsSpecially() {
         CheckMacValue aio = new CheckMacValue(AIO_STAGE, CheckMacValue.Hash.SHA256);
-        Map<String, String> basic = new HashMap<>();
-        basic.put("MerchantID", "3002607");
-        basic.put("MerchantTradeNo", "Test1234567890");
-        basic.put("MerchantTradeDate", "2025/01/01 12:00:00");
-        basic.put("PaymentType", "aio");
-        basic.put("TotalAmount", "100");
-        basic.put("TradeDesc", "測試");
-        basic.put("ItemName", "測試商品");
-        basic.put("ReturnURL", "https://example.com/notify");
-        basic.put("ChoosePayment", "ALL");
-        basic.put("EncryptType", "1");
+        Map<String, String> basic = Map.of("MerchantID", "3002607", "MerchantTradeNo", "Test1234567890",
+                "MerchantTradeDate", "2025/01/01 12:00:00", "PaymentType", "aio", "TotalAmount", "100", "TradeDesc", "測試",
+                "ItemName", "測試商品", "ReturnURL", "https://example.com/notify", "ChoosePayment", "ALL", "EncryptType", "1");
         assertEquals("291CBA324D31FB5A4BBBFDF2CFE5D32598524753AFD4959C3BF590C5B2F57FB2", aio.compute(basic));
         assertEquals("CF0A3D4901D99459D8641516EC57210700E8A5C9AB26B1D021301E9CB93EF78D",
                 aio.compute(Map.of("MerchantID", "3002607", "ItemName", "Tom's Shop", "TotalAmount", "100")));
