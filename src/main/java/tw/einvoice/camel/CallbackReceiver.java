@@ -20,8 +20,6 @@ import tw.einvoice.protocol.EcpayCallback;
  */
 public class CallbackReceiver {
 
-    /** The path parameter of the route's {@code /ecpay/notify/{kind}}. */
-    static final String PATH_KIND = "kind";
     static final String REMOTE_ADDRESS = "CamelVertxPlatformHttpRemoteAddress";
 
     private Journal journal;
@@ -33,7 +31,9 @@ public class CallbackReceiver {
         String remote = remote(in);
         in.setHeader(EcpayHeaders.CALLBACK_REMOTE, remote);
         in.setHeader(EcpayHeaders.CALLBACK_VERIFIED, false);
-        EcpayCallback.Kind kind = EcpayCallback.Kind.ofPath(in.getHeader(PATH_KIND, "", String.class));
+        // the path's last part, not the {kind} header: a form field of that name would be added to it
+        String path = in.getHeader(Exchange.HTTP_PATH, "", String.class);
+        EcpayCallback.Kind kind = EcpayCallback.Kind.ofPath(path.substring(path.lastIndexOf('/') + 1));
         if (kind == null) {
             in.setHeader(EcpayHeaders.CALLBACK_REFUSAL, "no such callback path");
             return;

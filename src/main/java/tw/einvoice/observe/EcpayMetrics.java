@@ -123,7 +123,8 @@ public class EcpayMetrics extends EventNotifierSupport {
                     .tag("rtn_code", orNone(rtnCode))
                     .register(registry).increment();
         } else if (CALLBACK_ENDPOINT.equals(endpoint.getEndpointUri())) {
-            Counter.builder("ecpay.callbacks").description("ECPay callbacks received by kind and whether their CheckMacValue verified")
+            Counter.builder("ecpay.callbacks")
+                    .description("ECPay callbacks received by kind and whether their CheckMacValue verified")
                     .tag("kind", orNone(exchange.getMessage().getHeader(EcpayHeaders.CALLBACK_KIND, String.class)))
                     .tag("verified", String.valueOf(Boolean.TRUE.equals(
                             exchange.getMessage().getHeader(EcpayHeaders.CALLBACK_VERIFIED, Boolean.class))))

@@ -196,18 +196,24 @@ class CallbacksEndToEndTest {
         assertEquals(400, malformed.statusCode());
         assertEquals("0|malformed form: a field given twice", malformed.body());
 
+        HttpResponse<String> elsewhere = post("/ecpay/notify/other", form(genuine));
+        assertEquals(400, elsewhere.statusCode());
+        assertEquals("0|no such callback path", elsewhere.body());
+
         assertEquals(before + 2, count(ds, "SELECT COUNT(*) FROM ecpay_callback"), "the malformed one is not recorded");
         assertEquals(2, count(ds, "SELECT COUNT(*) FROM ecpay_callback WHERE verified = FALSE AND command_id IS NULL"));
         assertEquals(1, journal.callbacks("CB-DELAY-1").size(), "nothing forged attached to the command");
         String warned = log.since(mark);
-        assertTrue(Pattern.compile("WARN.*ECPay callback delay-issue from 127\\.0\\.0\\.1:\\d+ refused: CheckMacValue does not "
+        assertTrue(Pattern.compile("WARN.*ECPay callback /ecpay/notify/delay-issue from 127\\.0\\.0\\.1:\\d+ refused: CheckMacValue does not "
                 + "match merchant 2000132's keys").matcher(warned).find(), warned);
         assertTrue(warned.contains("refused: unknown merchant 9999999"), warned);
         assertFalse(warned.contains(Credentials.PUBLIC_STAGE.hashKey()), "no key in the log");
         assertEquals(3.0, metric("ecpay_callbacks_total", "kind=\"DelayIssue\",verified=\"false\""));
+        assertEquals(1.0, metric("ecpay_callbacks_total", "kind=\"none\",verified=\"false\""), "no label per path tried");
 
-        // the genuine one again (ECPay repeats a callback it got no 1|OK for): recorded again, answered 1|OK
-        assertEquals("1|OK", post("/ecpay/notify/delay-issue", form(genuine)).body());
+        // the genuine one again (ECPay repeats a callback it got no 1|OK for): recorded again, answered 1|OK; a field named
+        // as the path parameter does not change the kind
+        assertEquals("1|OK", post("/ecpay/notify/delay-issue?kind=allowance", form(genuine)).body());
         assertEquals(2, journal.callbacks("CB-DELAY-1").size());
     }
 
