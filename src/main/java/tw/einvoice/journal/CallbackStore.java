@@ -116,12 +116,12 @@ final class CallbackStore {
             throws SQLException {
         String json = Envelope.toJson(JsonNodeFactory.instance.objectNode().put(field, value));
         String fragment = json.substring(1, json.length() - 1);
+        // newest first along the index (operation, merchant_id, created_at): the read stops at the first match
         try (PreparedStatement ps = c.prepareStatement("SELECT id FROM ecpay_command WHERE operation = ? AND merchant_id = ? "
-                + "AND " + column + " LIKE ? ESCAPE '!' ORDER BY created_at DESC, id")) {
+                + "AND " + column + " LIKE ? ESCAPE '!' ORDER BY created_at DESC LIMIT 1")) {
             ps.setString(1, operation);
             ps.setString(2, merchantId);
             ps.setString(3, "%" + fragment.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
-            ps.setMaxRows(1);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }

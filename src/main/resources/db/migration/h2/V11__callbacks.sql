@@ -21,5 +21,6 @@ CREATE INDEX ecpay_callback_command ON ecpay_callback (command_id, id);
 CREATE INDEX ecpay_callback_received ON ecpay_callback (received_at);
 
 -- A callback names its command by Tsr, RelateNumber or AllowanceNo, which sit in the payload or reply JSON: the
--- search reads only the commands of the callback's operation and merchant.
-CREATE INDEX ecpay_command_operation ON ecpay_command (operation, merchant_id);
+-- search reads the commands of the callback's operation and merchant newest first, and stops at the first that
+-- matches (a callback follows its command by days, not years).
+CREATE INDEX ecpay_command_operation ON ecpay_command (operation, merchant_id, created_at);
