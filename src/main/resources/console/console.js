@@ -23,7 +23,9 @@ const TEXT = {
     redriveDone: 'Re-drive requested', redriveNone: 'No dead command matches.', notAvailable: 'Re-drive is not available in this version of the job.',
     readOnly: 'Read-only: your role cannot act.', loginFailed: 'Wrong user name or password.', error: 'Error',
     lookup: 'Lookup', instance: 'Instance / by', resent: 'sent again', reconciled: 'looked up first', skipped: 'left alone',
-    loading: 'Loading…', back: 'Back', operator: 'operator', viewer: 'read-only', noUsers: 'No console users are configured; see docs/console.md.'
+    loading: 'Loading…', back: 'Back', operator: 'operator', viewer: 'read-only', noUsers: 'No console users are configured; see docs/console.md.',
+    callbacksTitle: "ECPay's callbacks", callbackKind: 'Callback', verified: 'Verified', invoiceNo: 'InvoiceNo',
+    allowanceNo: 'AllowanceNo', remote: 'From'
   },
   'zh-TW': {
     title: '綠界電子發票主控台', skip: '跳到主要內容', overview: '總覽', batches: '批次', commands: '指令',
@@ -46,7 +48,9 @@ const TEXT = {
     redriveDone: '已要求重新送出', redriveNone: '沒有符合的失敗指令。', notAvailable: '此版本尚未提供重新送出功能。',
     readOnly: '唯讀：您的角色不能執行動作。', loginFailed: '使用者名稱或密碼錯誤。', error: '錯誤',
     lookup: '查詢作業', instance: '執行者', resent: '重新送出', reconciled: '先查詢再處理', skipped: '未處理',
-    loading: '載入中…', back: '返回', operator: '操作人員', viewer: '唯讀', noUsers: '尚未設定主控台使用者；請見 docs/console.md。'
+    loading: '載入中…', back: '返回', operator: '操作人員', viewer: '唯讀', noUsers: '尚未設定主控台使用者；請見 docs/console.md。',
+    callbacksTitle: '綠界回呼通知', callbackKind: '通知類型', verified: '檢查碼相符', invoiceNo: '發票號碼',
+    allowanceNo: '折讓單號', remote: '來源位址'
   }
 };
 
@@ -218,8 +222,12 @@ async function command(view, id) {
   const actions = el('div', { class: 'actions' });
   const button = c.state === 'DEAD' ? redriveButton({ ids: [c.id] }, t('redrive')) : null;
   if (button) actions.append(button);
+  const callbacks = c.callbacks && c.callbacks.length ? card(t('callbacksTitle'), table([{ label: 'received', render: (b) => when(b.received_at) },
+    { label: 'callbackKind', key: 'kind' }, { label: 'verified', render: (b) => String(b.verified) }, { label: 'rtnCode', key: 'rtn_code' },
+    { label: 'invoiceNo', key: 'invoice_no' }, { label: 'allowanceNo', key: 'allowance_no' },
+    { label: 'remote', key: 'remote_address' }], c.callbacks, 'callbacks')) : '';
   view.replaceChildren(el('h1', { text: c.id }), el('p', {}, el('a', { href: '#/commands', text: t('back') })), facts, actions, attempts,
-    card(t('data'), el('pre', { id: 'command-data', text: pretty(c.payload) })),
+    callbacks, card(t('data'), el('pre', { id: 'command-data', text: pretty(c.payload) })),
     card(t('reply'), el('pre', { id: 'command-reply', text: pretty(c.reply) })));
 }
 

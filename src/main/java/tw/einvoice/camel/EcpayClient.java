@@ -171,6 +171,11 @@ public class EcpayClient implements CamelContextAware {
         });
     }
 
+    /** The merchants configured: the default one and each {@code ecpay.merchant.<id>.hash-key}. */
+    public java.util.Set<String> merchants() {
+        return tw.einvoice.observe.MerchantsPausedHealthCheck.configuredMerchants(camelContext);
+    }
+
     private String property(String key) {
         return camelContext == null ? null : camelContext.getPropertiesComponent().resolveProperty(key).orElse(null);
     }

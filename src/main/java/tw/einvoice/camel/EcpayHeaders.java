@@ -40,6 +40,16 @@ public final class EcpayHeaders {
     /** true when the claimed batch was full: there may be more due right now. */
     public static final String BATCH_FULL = "EcpayBatchFull";
 
+    // ECPay's callbacks (routes/callbacks.camel.yaml, direct:ecpay-callback)
+    /** The callback's kind: DelayIssue or AllowanceByCollegiate (from its path). */
+    public static final String CALLBACK_KIND = "EcpayCallbackKind";
+    /** true when the form's CheckMacValue matched a configured merchant's keys: answered 1|OK. */
+    public static final String CALLBACK_VERIFIED = "EcpayCallbackVerified";
+    /** Which check a refused callback failed: short, never secret, answered after "0|". */
+    public static final String CALLBACK_REFUSAL = "EcpayCallbackRefusal";
+    /** The peer's address (and the X-Forwarded-For a reverse proxy added), for the log. */
+    public static final String CALLBACK_REMOTE = "EcpayCallbackRemote";
+
     // re-drive (direct:redrive)
     /** Who asks for a re-drive (the HTTP endpoint sets the logged-in user). */
     public static final String REDRIVE_BY = "EcpayRedriveBy";

@@ -40,7 +40,8 @@ public final class ConsoleQueries {
     private final DataSource dataSource;
     private final Clock clock;
     private final String vendor;
-    private volatile Boolean attemptTable;
+    /** Tables a journal of an older schema may lack, by name: whether this one has them. */
+    private final Map<String, Boolean> tables = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ConsoleQueries(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -271,6 +272,11 @@ public final class ConsoleQueries {
         if (hasAttemptTable()) {
             c.put("attemptsAudit", rows("SELECT * FROM ecpay_attempt WHERE command_id = ? ORDER BY id LIMIT 1000", id));
         }
+        if (hasTable("ecpay_callback", "command_id")) {
+            // ECPay's calls back (docs/callbacks.md); only verified ones are ever matched to a command
+            c.put("callbacks", rows("SELECT id, received_at, kind, verified, tsr, relate_number, invoice_no, allowance_no, "
+                    + "rtn_code, remote_address FROM ecpay_callback WHERE command_id = ? ORDER BY id LIMIT 100", id));
+        }
         return c;
     }
 
@@ -301,17 +307,18 @@ public final class ConsoleQueries {
     // ---------------------------------------------------------------------------------------------- plumbing
 
     boolean hasAttemptTable() {
-        Boolean known = attemptTable;
-        if (known == null) {
+        return hasTable("ecpay_attempt", "command_id");
+    }
+
+    private boolean hasTable(String table, String column) {
+        return tables.computeIfAbsent(table, name -> {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-                s.executeQuery("SELECT command_id FROM ecpay_attempt WHERE 1 = 0").close();
-                known = true;
+                s.executeQuery("SELECT " + column + " FROM " + name + " WHERE 1 = 0").close();
+                return true;
             } catch (SQLException e) {
-                known = false;
+                return false;
             }
-            attemptTable = known;
-        }
-        return known;
+        });
     }
 
     private Map<String, Long> countBy(String sql, Object... args) {

@@ -29,10 +29,12 @@ public class Journal {
     private final DataSource dataSource;
     private final Clock clock;
     private volatile String product;
+    private final CallbackStore callbacks;
 
     public Journal(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.callbacks = new CallbackStore(dataSource);
     }
 
     public DataSource dataSource() {
@@ -523,6 +525,25 @@ public class Journal {
                 rs.getObject(23, LocalDateTime.class), rs.getString(24));
     }
 
+    // ---- ECPay's callbacks (ecpay_callback) ---------------------------------------------------------------------
+
+    /**
+     * Records a callback ECPay sent, received now. A verified one is matched to the command that asked for it (by
+     * Tsr / RelateNumber for DelayIssue, by the allowance number for AllowanceByCollegiate); an unverified one never is.
+     *
+     * @param merchantId the merchant whose keys verified it, or the MerchantID it named (null if none)
+     * @param refusal    which check failed; null when verified
+     */
+    public CallbackRow recordCallback(tw.einvoice.protocol.EcpayCallback callback, String merchantId, boolean verified,
+            String refusal, String remoteAddress) {
+        return callbacks.record(callback, merchantId, verified, refusal, remoteAddress, utc(clock.instant()));
+    }
+
+    /** The callbacks matched to a command, oldest first. */
+    public List<CallbackRow> callbacks(String commandId) {
+        return callbacks.forCommand(commandId);
+    }
+
     // ---- outcome channel delivery (the outbox) -----------------------------------------------------------------
 
     // a final row is waiting for delivery until channel_delivered_at is set; it is due for a re-publish once its last
@@ -631,7 +652,7 @@ public class Journal {
         return rs.wasNull() ? null : v;
     }
 
-    private static String clip(String s, int max) {
+    static String clip(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 

@@ -29,6 +29,7 @@ import tw.einvoice.protocol.OperationCatalog;
 public class EcpayMetrics extends EventNotifierSupport {
 
     static final String CALL_ENDPOINT = "direct://ecpay-call";
+    static final String CALLBACK_ENDPOINT = "direct://ecpay-callback";
 
     private final CamelContext context;
     private final MeterRegistry registry;
@@ -120,6 +121,13 @@ public class EcpayMetrics extends EventNotifierSupport {
                     .tag("operation", orNone(operation))
                     .tag("outcome", orNone(exchange.getMessage().getHeader(EcpayHeaders.OUTCOME, String.class)))
                     .tag("rtn_code", orNone(rtnCode))
+                    .register(registry).increment();
+        } else if (CALLBACK_ENDPOINT.equals(endpoint.getEndpointUri())) {
+            Counter.builder("ecpay.callbacks")
+                    .description("ECPay callbacks received by kind and whether their CheckMacValue verified")
+                    .tag("kind", orNone(exchange.getMessage().getHeader(EcpayHeaders.CALLBACK_KIND, String.class)))
+                    .tag("verified", String.valueOf(Boolean.TRUE.equals(
+                            exchange.getMessage().getHeader(EcpayHeaders.CALLBACK_VERIFIED, Boolean.class))))
                     .register(registry).increment();
         } else if (operation != null && isHttp(endpoint)) {
             Timer.builder("ecpay.call.duration").description("ECPay HTTP round trip by operation (failed attempts included)")

@@ -52,7 +52,8 @@ public class MerchantsPausedHealthCheck extends AbstractHealthCheck {
         }
     }
 
-    static Set<String> configuredMerchants(CamelContext context) {
+    /** The default merchant and every ecpay.merchant.<MerchantID>.hash-key configured. */
+    public static Set<String> configuredMerchants(CamelContext context) {
         Set<String> merchants = new TreeSet<>();
         var properties = context.getPropertiesComponent();
         properties.resolveProperty("ecpay.merchant-id").map(String::strip).filter(m -> !m.isEmpty()).ifPresent(merchants::add);

@@ -62,6 +62,8 @@ public final class EcpaySandbox implements AutoCloseable {
     public static final long DEFAULT_TRACK_START = 12_345_000L;
     /** The port the standalone sandbox listens on by default (the default {@code ecpay.base-url}). */
     public static final int DEFAULT_STANDALONE_PORT = 9580;
+    /** The sandbox's own control: the buyer agrees to an online allowance (not an ECPay path). */
+    public static final String AGREE_PATH = "/sandbox/allowance/agree";
     public static final String TIMESTAMP_MESSAGE = "Timestamp is over 10 minutes than it just produced.";
 
     static {
@@ -86,6 +88,7 @@ public final class EcpaySandbox implements AutoCloseable {
     private final Random random;
     private final SandboxLedger ledger = new SandboxLedger(this);
     private volatile Clock clock;
+    private final CallbackPoster callbacks;
 
     private HttpServer server;
     private ThreadPoolExecutor executor;
@@ -103,6 +106,7 @@ public final class EcpaySandbox implements AutoCloseable {
         this.stateDir = b.stateDir;
         this.clock = b.clock;
         this.random = new Random(b.seed);
+        this.callbacks = new CallbackPoster(merchants::get, b.callbackRetry);
         (b.merchants.isEmpty() ? List.of(Credentials.PUBLIC_STAGE) : b.merchants).forEach(this::addMerchant);
         b.faults.forEach(this::addFault);
     }
@@ -122,10 +126,17 @@ public final class EcpaySandbox implements AutoCloseable {
         private int trackSize = 10_000;
         private long seed = 20_260_815L;
         private Duration timestampWindow = Duration.ofMinutes(10);
+        private Duration callbackRetry = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
         private Path stateDir;
         private final List<Credentials> merchants = new ArrayList<>();
         private final List<FaultRule> faults = new ArrayList<>();
+
+        /** The wait before a callback that was not answered 1|OK is sent again; doubled each time (default 5 s). */
+        public Builder callbackRetry(Duration wait) {
+            this.callbackRetry = wait;
+            return this;
+        }
 
         /** 0 (the default) takes a free port; read it back with {@link EcpaySandbox#port()}. */
         public Builder port(int port) {
@@ -353,6 +364,7 @@ public final class EcpaySandbox implements AutoCloseable {
             executor.shutdownNow(); // wakes requests held by latency or work-done-hang faults
             server = null;
         }
+        callbacks.close();
         closeState();
     }
 
@@ -433,6 +445,11 @@ public final class EcpaySandbox implements AutoCloseable {
         return book != null && book.agree(allowanceNo, clock.instant());
     }
 
+    /** Every callback sent so far (DelayIssue's NotifyURL, AllowanceByCollegiate's ReturnURL), oldest first. */
+    public List<SandboxCallback> callbacks() {
+        return callbacks.sent();
+    }
+
     public EcpaySandbox addFault(FaultRule rule) {
         faults.add(new ActiveFault(rule, new AtomicInteger()));
         return this;
@@ -459,7 +476,8 @@ public final class EcpaySandbox implements AutoCloseable {
 
     /** A merchant's book, created when missing (a state file may hold merchants no longer configured: kept, not served). */
     private MerchantBook bookOrNew(String merchantId) {
-        return books.computeIfAbsent(merchantId.strip(), id -> new MerchantBook(id, ledger, this::random4, this::persist));
+        return books.computeIfAbsent(merchantId.strip(), id -> new MerchantBook(id, ledger, this::random4, this::persist,
+                callbacks));
     }
 
     private int random4() {
@@ -485,6 +503,11 @@ public final class EcpaySandbox implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             if (path != null && path.startsWith("/print/") && "GET".equalsIgnoreCase(exchange.getRequestMethod())) {
                 servePrintPage(exchange, path.substring("/print/".length()));
+                return;
+            }
+            if (AGREE_PATH.equals(path) && "POST".equalsIgnoreCase(exchange.getRequestMethod())) {
+                drain(exchange);
+                agree(exchange);
                 return;
             }
             Operation op = path == null ? null : catalog.find(path.replaceAll("/+$", ""));
@@ -770,6 +793,29 @@ public final class EcpaySandbox implements AutoCloseable {
         int n;
         while (total < limit && (n = in.read(buf)) > 0) {
             total += n;
+        }
+    }
+
+    /**
+     * {@code POST /sandbox/allowance/agree?MerchantID=..&AllowanceNo=..}: the buyer agrees to an online allowance, as
+     * {@link #agreeOnlineAllowance} (its ReturnURL is then called back). Not an ECPay path: the buyer's click at ECPay.
+     */
+    private void agree(HttpExchange exchange) throws IOException {
+        Map<String, String> query = new java.util.HashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                query.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        String merchant = query.getOrDefault("MerchantID", "");
+        String allowance = query.getOrDefault("AllowanceNo", "");
+        if (agreeOnlineAllowance(merchant, allowance)) {
+            sendText(exchange, 200, "agreed: " + allowance);
+        } else {
+            sendText(exchange, 404, "no online allowance " + allowance + " of merchant " + merchant + " waits for the buyer");
         }
     }
 

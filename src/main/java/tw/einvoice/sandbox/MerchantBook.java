@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import tw.einvoice.protocol.EcpayCallback;
 
 /**
  * One merchant's state at the sandbox — tracks, issued invoices, staged delayed invoices — and the operations that
@@ -46,15 +47,19 @@ final class MerchantBook {
     private long trackSeq = 1_000_101;
     /** Where each change goes before it is answered; a no-op for a sandbox that keeps its state in memory. */
     private final Consumer<ObjectNode> changes;
+    /** Sends the callbacks a NotifyURL or ReturnURL asked for, after the change that causes them. */
+    private final CallbackPoster callbacks;
 
     /** The merchant's B2B partners, invoices and allowances; called with this book's lock held (they share the tracks). */
     private final B2BBook b2b;
 
-    MerchantBook(String merchantId, SandboxLedger ledger, IntSupplier random4, Consumer<ObjectNode> changes) {
+    MerchantBook(String merchantId, SandboxLedger ledger, IntSupplier random4, Consumer<ObjectNode> changes,
+            CallbackPoster callbacks) {
         this.merchantId = merchantId;
         this.ledger = ledger;
         this.random4 = random4;
         this.changes = changes;
+        this.callbacks = callbacks;
         this.b2b = new B2BBook(merchantId, ledger, random4, new B2BBook.Host() {
             @Override
             public String[] nextNumber(ObjectNode[] error) {
@@ -434,6 +439,7 @@ final class MerchantBook {
                 s.state = StagedState.ISSUED;
                 stagedByRelate.remove(SandboxLedger.lower(s.data.path("RelateNumber").asText()));
                 record(change().issued((Invoice) result).staged(s));
+                notifyIssued(s, (Invoice) result);
                 return tsrReply(4000004, "開立發票成功", tsr);
             }
             s.state = StagedState.SCHEDULED;
@@ -470,9 +476,32 @@ final class MerchantBook {
                     s.state = StagedState.ISSUED;
                     stagedByRelate.remove(SandboxLedger.lower(s.data.path("RelateNumber").asText()));
                     record(change().issued(inv).staged(s));
+                    notifyIssued(s, inv);
                 }
             }
         }
+    }
+
+    /**
+     * DelayIssue's NotifyURL, once the delayed invoice is issued. ECPay publishes no field list for it: the sandbox
+     * sends the staging's keys and the issued invoice's as the B2C 3.0 replies name them (docs/callbacks.md).
+     */
+    private void notifyIssued(Staged s, Invoice inv) {
+        String url = s.data.path("NotifyURL").asText("").strip();
+        if (url.isEmpty() || callbacks == null) {
+            return;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("MerchantID", merchantId);
+        fields.put("RtnCode", "1");
+        fields.put("RtnMsg", "開立發票成功");
+        fields.put("Tsr", s.tsr);
+        fields.put("RelateNumber", inv.relateNumber);
+        fields.put("OrderNumber", s.orderNumber);
+        fields.put("InvoiceNo", inv.invoiceNo);
+        fields.put("InvoiceDate", inv.date());
+        fields.put("RandomNumber", inv.randomNumber);
+        callbacks.post(merchantId, EcpayCallback.Kind.DELAY_ISSUE.label(), url, fields);
     }
 
     synchronized Optional<String> tsrState(String tsr) {
@@ -866,7 +895,28 @@ final class MerchantBook {
         a.state = AllowanceState.ISSUED;
         a.changedAt = now;
         record(change().allowance(a));
+        notifyAgreed(a, now);
         return true;
+    }
+
+    /**
+     * AllowanceByCollegiate's ReturnURL once the buyer agreed, with the fields ECPay's B2C guide lists for it
+     * (ECPay/ECPay-API-Skill guides/04-invoice-b2c.md, from ECPay's B2C e-invoice API document): no MerchantID.
+     */
+    private void notifyAgreed(Allowance a, Instant now) {
+        String url = a.data.path("ReturnURL").asText("").strip();
+        if (url.isEmpty() || callbacks == null) {
+            return;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("RtnCode", "1");
+        fields.put("RtnMsg", "買受人已同意折讓");
+        fields.put("IA_Allow_No", a.allowanceNo);
+        fields.put("IA_Invoice_No", a.invoiceNo);
+        fields.put("IA_Date", DATE_TIME.format(now));
+        Invoice inv = byNumber.get(a.invoiceNo);
+        fields.put("IIS_Remain_Allowance_Amt", inv == null ? "0" : Long.toString(remaining(inv)));
+        callbacks.post(merchantId, EcpayCallback.Kind.ALLOWANCE_BY_COLLEGIATE.label(), url, fields);
     }
 
     /** AllowanceInvalid: an issued allowance is voided and gives its amount back; an online one not agreed yet is cancelled instead. */

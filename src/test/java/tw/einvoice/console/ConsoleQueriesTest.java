@@ -20,6 +20,7 @@ import tw.einvoice.journal.Completion;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.Source;
 import tw.einvoice.protocol.Command;
+import tw.einvoice.protocol.EcpayCallback;
 import tw.einvoice.protocol.OperationCatalog;
 import tw.einvoice.testing.MutableClock;
 import tw.einvoice.testing.TestDatabases;
@@ -112,6 +113,21 @@ class ConsoleQueriesTest {
             Map<String, Object> d = q.deadLetters();
             assertEquals(2, ((List<?>) d.get("groups")).size());
             assertEquals(2, ((List<?>) d.get("commands")).size());
+
+            // ECPay's callbacks of a command are on its page (docs/callbacks.md)
+            journal.insert(Command.parse("{\"id\":\"DLY-1\",\"operation\":\"B2CInvoice/DelayIssue\",\"data\":{"
+                    + "\"RelateNumber\":\"REL-DLY\",\"Tsr\":\"T-DLY-1\",\"PayType\":\"2\",\"PayAct\":\"ECPAY\","
+                    + "\"DelayFlag\":\"2\",\"DelayDay\":0,\"CustomerEmail\":\"b@example.com\",\"Print\":\"0\","
+                    + "\"Donation\":\"0\",\"TaxType\":\"1\",\"SalesAmount\":100,\"InvType\":\"07\",\"Items\":[{"
+                    + "\"ItemSeq\":1,\"ItemName\":\"pen\",\"ItemCount\":1,\"ItemWord\":\"支\",\"ItemPrice\":100,"
+                    + "\"ItemAmount\":100}]}}", OperationCatalog.standard(), "2000132"), null);
+            assertEquals(List.of(), q.command("DLY-1").get("callbacks"));
+            journal.recordCallback(EcpayCallback.parse(EcpayCallback.Kind.DELAY_ISSUE,
+                    "MerchantID=2000132&Tsr=T-DLY-1&RtnCode=1&InvoiceNo=AB00000001&CheckMacValue=X"), "2000132", true, null, "127.0.0.1:1");
+            List<Map<String, Object>> callbacks = (List<Map<String, Object>>) q.command("DLY-1").get("callbacks");
+            assertEquals(1, callbacks.size());
+            assertEquals("AB00000001", callbacks.get(0).get("invoice_no"));
+            assertEquals("DelayIssue", callbacks.get(0).get("kind"));
         }
     }
 
