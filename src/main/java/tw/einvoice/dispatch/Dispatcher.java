@@ -13,7 +13,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -62,6 +64,8 @@ public class Dispatcher {
     private final OperationCatalog catalog = OperationCatalog.standard();
     private String instanceId = defaultInstanceId();
     private int batchSize = 50;
+    /** Claims this instance may take before some of those it holds are finished (see {@link #claim}). */
+    private volatile Semaphore slots = new Semaphore(batchSize);
     private Duration lease = Duration.ofMinutes(2);
     private Duration pause = Duration.ofMinutes(30);
     private int maxAttempts = RetryPolicy.DEFAULT.maxAttempts();
@@ -76,20 +80,50 @@ public class Dispatcher {
         this.journal = journal;
     }
 
-    /** Expired claims become UNKNOWN; then up to batch-size due commands are claimed for this instance. */
-    public List<Claim> claim(Exchange exchange) {
+    /**
+     * Expired claims become UNKNOWN; then due commands are claimed for this instance, as many as there are free slots.
+     * This instance holds at most batch-size claims (queued or in a call): a round waits until half of them are free
+     * again, so the senders always have claims queued while the next round is claimed, and each round is worth its
+     * candidate queries. Header {@value EcpayHeaders#BATCH_FULL}: every free slot was filled, so more may be due now.
+     */
+    public List<Claim> claim(Exchange exchange) throws InterruptedException {
+        int wanted = (batchSize + 1) / 2;
+        Semaphore free = slots;
+        while (!free.tryAcquire(wanted, 200, TimeUnit.MILLISECONDS)) {
+            if (!exchange.getContext().getStatus().isStarted()) {
+                break;
+            }
+        }
         if (!exchange.getContext().getStatus().isStarted()) {
             // stopping: take nothing new; what is claimed already finishes or its lease expires
+            free.release(wanted);
             exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, false);
             return List.of();
         }
-        int expired = journal.expireClaims(policy.unknownDelay());
-        if (expired > 0) {
-            LOG.warn("{} claim(s) expired without an outcome: marked UNKNOWN, to be reconciled", expired);
+        int asked = wanted + free.drainPermits();
+        List<Claim> claims = List.of();
+        try {
+            int expired = journal.expireClaims(policy.unknownDelay());
+            if (expired > 0) {
+                LOG.warn("{} claim(s) expired without an outcome: marked UNKNOWN, to be reconciled", expired);
+            }
+            claims = journal.claimDue(instanceId, asked, lease);
+        } finally {
+            free.release(asked - claims.size());
         }
-        List<Claim> claims = journal.claimDue(instanceId, batchSize, lease);
-        exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, claims.size() >= batchSize);
+        exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, claims.size() >= asked);
         return claims;
+    }
+
+    /** The claim's slot (taken by {@link #claim}) is free again once this exchange is done, however it ends. */
+    public void freeSlotWhenDone(Exchange exchange) {
+        Semaphore free = slots;
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                free.release();
+            }
+        });
     }
 
     /** Body: a {@link Claim}. Becomes the command for {@code direct:ecpay-call}. */
@@ -388,6 +422,7 @@ public class Dispatcher {
             throw new IllegalArgumentException("ecpay.dispatch.batch-size must be at least 1, not " + batchSize);
         }
         this.batchSize = batchSize;
+        this.slots = new Semaphore(batchSize);
     }
 
     public void setLease(String lease) {
