@@ -36,6 +36,7 @@ import tw.einvoice.protocol.Verdict;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.Claim;
 import tw.einvoice.journal.CommandState;
+import tw.einvoice.journal.CommandRow;
 import tw.einvoice.journal.Completion;
 import tw.einvoice.journal.AttemptAudit;
 
@@ -293,7 +294,7 @@ public class Dispatcher {
             LOG.warn("merchant {} paused until {} UTC for every instance: {}", SafeText.log(claim.merchantId()), now.plus(length),
                     SafeText.log(answer.reason()));
         }
-        boolean kept = journal.complete(claim, done, audit(exchange, claim));
+        boolean kept = journal.complete(claim, done, audit(exchange, claim), now);
         Message in = exchange.getMessage();
         if (!kept) {
             LOG.warn("claim on {} (attempt {}) was lost before its outcome {} was recorded; the journal's state stands",
@@ -303,8 +304,9 @@ public class Dispatcher {
         }
         in.setHeader(EcpayHeaders.STATE, d.state().name());
         if (d.state().isFinal()) {
-            // built from the journal row, exactly as a later re-publish builds it (ChannelOutbox)
-            ChannelOutbox.publish(in, journal.find(claim.id()));
+            // the row as just recorded, exactly as a later re-publish builds it from the journal (ChannelOutbox)
+            CommandRow row = Journal.completedRow(claim, done, now);
+            ChannelOutbox.publish(in, row != null ? row : journal.find(claim.id()));
         }
     }
 
