@@ -571,8 +571,11 @@ public class Journal {
         }
     }
 
+    // the state is tested in a form no index on state serves, so every optimiser finds the row by its key: H2 without
+    // fresh statistics read it through ecpay_command_undelivered (state, channel_delivered_at) instead, visiting every
+    // undelivered final row for each mark (15% of the job's CPU in a JFR profile)
     static final String MARK_DELIVERED = "UPDATE ecpay_command SET channel_delivered_at = ? "
-            + "WHERE id = ? AND channel_delivered_at IS NULL AND state IN ('SUCCEEDED', 'DEAD')";
+            + "WHERE id = ? AND channel_delivered_at IS NULL AND CASE WHEN state IN ('SUCCEEDED', 'DEAD') THEN 1 ELSE 0 END = 1";
 
     /**
      * Records that the outcome channel accepted the message of final command {@code id}.
