@@ -69,7 +69,8 @@ public class EcpayClient implements CamelContextAware {
         in.setHeader(EcpayHeaders.OPERATION, op.name());
         in.setHeader(EcpayHeaders.COMMAND_ID, command.id());
         in.setHeader(EcpayHeaders.MERCHANT_ID, command.merchantId());
-        in.setHeader(Exchange.HTTP_METHOD, "POST");
+        // the HTTP component's own enum: as text it would be converted, through a type-converter search, on every call
+        in.setHeader(Exchange.HTTP_METHOD, org.apache.camel.component.http.HttpMethods.POST);
         in.setHeader(Exchange.HTTP_PATH, op.path());
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");
         in.setBody(new Envelope(clock).request(creds, op, command.data()));

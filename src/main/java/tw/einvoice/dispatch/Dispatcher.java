@@ -13,7 +13,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -34,6 +36,7 @@ import tw.einvoice.protocol.Verdict;
 import tw.einvoice.journal.Journal;
 import tw.einvoice.journal.Claim;
 import tw.einvoice.journal.CommandState;
+import tw.einvoice.journal.CommandRow;
 import tw.einvoice.journal.Completion;
 import tw.einvoice.journal.AttemptAudit;
 
@@ -66,6 +69,8 @@ public class Dispatcher {
     private final OperationCatalog catalog = OperationCatalog.standard();
     private String instanceId = defaultInstanceId();
     private int batchSize = 50;
+    /** Claims this instance may take before some of those it holds are finished (see {@link #claim}). */
+    private volatile Semaphore slots = new Semaphore(batchSize);
     private Duration lease = Duration.ofMinutes(2);
     private Duration pause = Duration.ofMinutes(30);
     private int maxAttempts = RetryPolicy.DEFAULT.maxAttempts();
@@ -80,20 +85,50 @@ public class Dispatcher {
         this.journal = journal;
     }
 
-    /** Expired claims become UNKNOWN; then up to batch-size due commands are claimed for this instance. */
-    public List<Claim> claim(Exchange exchange) {
+    /**
+     * Expired claims become UNKNOWN; then due commands are claimed for this instance, as many as there are free slots.
+     * This instance holds at most batch-size claims (queued or in a call): a round waits until half of them are free
+     * again, so the senders always have claims queued while the next round is claimed, and each round is worth its
+     * candidate queries. Header {@value EcpayHeaders#BATCH_FULL}: every free slot was filled, so more may be due now.
+     */
+    public List<Claim> claim(Exchange exchange) throws InterruptedException {
+        int wanted = (batchSize + 1) / 2;
+        Semaphore free = slots;
+        while (!free.tryAcquire(wanted, 200, TimeUnit.MILLISECONDS)) {
+            if (!exchange.getContext().getStatus().isStarted()) {
+                break;
+            }
+        }
         if (!exchange.getContext().getStatus().isStarted()) {
             // stopping: take nothing new; what is claimed already finishes or its lease expires
+            free.release(wanted);
             exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, false);
             return List.of();
         }
-        int expired = journal.expireClaims(policy.unknownDelay());
-        if (expired > 0) {
-            LOG.warn("{} claim(s) expired without an outcome: marked UNKNOWN, to be reconciled", expired);
+        int asked = wanted + free.drainPermits();
+        List<Claim> claims = List.of();
+        try {
+            int expired = journal.expireClaims(policy.unknownDelay());
+            if (expired > 0) {
+                LOG.warn("{} claim(s) expired without an outcome: marked UNKNOWN, to be reconciled", expired);
+            }
+            claims = journal.claimDue(instanceId, asked, lease);
+        } finally {
+            free.release(asked - claims.size());
         }
-        List<Claim> claims = journal.claimDue(instanceId, batchSize, lease);
-        exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, claims.size() >= batchSize);
+        exchange.getMessage().setHeader(EcpayHeaders.BATCH_FULL, claims.size() >= asked);
         return claims;
+    }
+
+    /** The claim's slot (taken by {@link #claim}) is free again once this exchange is done, however it ends. */
+    public void freeSlotWhenDone(Exchange exchange) {
+        Semaphore free = slots;
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                free.release();
+            }
+        });
     }
 
     /** Body: a {@link Claim}. Becomes the command for {@code direct:ecpay-call}. */
@@ -338,7 +373,7 @@ public class Dispatcher {
             LOG.warn("merchant {} paused until {} UTC for every instance: {}", SafeText.log(claim.merchantId()), now.plus(length),
                     SafeText.log(answer.reason()));
         }
-        boolean kept = journal.complete(claim, done, audit(exchange, claim));
+        boolean kept = journal.complete(claim, done, audit(exchange, claim), now);
         Message in = exchange.getMessage();
         if (!kept) {
             LOG.warn("claim on {} (attempt {}) was lost before its outcome {} was recorded; the journal's state stands",
@@ -348,8 +383,9 @@ public class Dispatcher {
         }
         in.setHeader(EcpayHeaders.STATE, d.state().name());
         if (d.state().isFinal()) {
-            // built from the journal row, exactly as a later re-publish builds it (ChannelOutbox)
-            ChannelOutbox.publish(in, journal.find(claim.id()));
+            // the row as just recorded, exactly as a later re-publish builds it from the journal (ChannelOutbox)
+            CommandRow row = Journal.completedRow(claim, done, now);
+            ChannelOutbox.publish(in, row != null ? row : journal.find(claim.id()));
         }
     }
 
@@ -467,6 +503,7 @@ public class Dispatcher {
             throw new IllegalArgumentException("ecpay.dispatch.batch-size must be at least 1, not " + batchSize);
         }
         this.batchSize = batchSize;
+        this.slots = new Semaphore(batchSize);
     }
 
     public void setLease(String lease) {

@@ -381,7 +381,7 @@ public class IntakeReports {
 
     /** One line's outcome as the result files show it. */
     private record LineResult(long line, String id, String operation, String state, String duplicateOf, String rtnCode,
-                              String rtnMsg, String field, String reason, JsonNode reply) {
+                              String rtnMsg, String field, String reason, JsonNode reply, DropLine input) {
         boolean toReject() {
             return state.equals("REJECTED") || state.equals("DEAD") || state.equals(NOT_TAKEN) || state.equals("MISSING");
         }
@@ -406,8 +406,6 @@ public class IntakeReports {
         long started = System.nanoTime();
         try (DropReader reader = DropReader.open(archive, inputCharset);
              Connection c = journal.dataSource().getConnection();
-             PreparedStatement lookup = c.prepareStatement("SELECT state, last_rtn_code, last_rtn_msg, last_reason, reply, "
-                     + "source_name, source_ref FROM ecpay_command WHERE id = ?");
              CSVPrinter csv = new CSVPrinter(writer(part(resultCsv), StandardCharsets.UTF_8, true), LineParser.CSV);
              Writer jsonl = f.format() == DropFormat.JSONL ? writer(part(resultJsonl), StandardCharsets.UTF_8, false) : null;
              RejectsWriter rejectsOut = new RejectsWriter(part(rejects), inputCharset, f.format())) {
@@ -423,32 +421,36 @@ public class IntakeReports {
                     "field", "reason"));
             head.addAll(replyFields);
             csv.printRecord(CsvCells.neutralise(head));
-            while (reader.hasNext()) {
-                DropLine line = reader.next();
-                total++;
-                LineResult r;
-                if (total > f.lines()) {
-                    r = notTaken(parser, line);
-                    notTaken++;
-                    firstNotTaken = firstNotTaken == 0 ? line.number() : firstNotTaken;
-                    lastNotTaken = line.number();
-                } else {
-                    r = result(f, parser, line, lookup);
+            // the journal is read once per chunk of lines, not once per line
+            List<DropLine> chunk = new ArrayList<>(RESULT_CHUNK);
+            while (reader.hasNext() || !chunk.isEmpty()) {
+                if (reader.hasNext() && chunk.size() < RESULT_CHUNK) {
+                    chunk.add(reader.next());
+                    continue;
                 }
-                List<String> row = new ArrayList<>(List.of(Long.toString(r.line()), nz(r.id()), nz(r.operation()), r.state(),
-                        nz(r.duplicateOf()), nz(r.rtnCode()), nz(r.rtnMsg()), nz(r.field()), nz(r.reason())));
-                for (String field : replyFields) {
-                    row.add(r.reply() == null ? "" : r.reply().path(field).asText(""));
+                for (LineResult r : results(f, parser, chunk, total, c)) {
+                    total++;
+                    if (r.state().equals(NOT_TAKEN)) {
+                        notTaken++;
+                        firstNotTaken = firstNotTaken == 0 ? r.line() : firstNotTaken;
+                        lastNotTaken = r.line();
+                    }
+                    List<String> row = new ArrayList<>(List.of(Long.toString(r.line()), nz(r.id()), nz(r.operation()), r.state(),
+                            nz(r.duplicateOf()), nz(r.rtnCode()), nz(r.rtnMsg()), nz(r.field()), nz(r.reason())));
+                    for (String field : replyFields) {
+                        row.add(r.reply() == null ? "" : r.reply().path(field).asText(""));
+                    }
+                    csv.printRecord(CsvCells.neutralise(row));
+                    if (jsonl != null) {
+                        jsonl.write(jsonResult(r).toString());
+                        jsonl.write('\n');
+                    }
+                    if (r.toReject()) {
+                        rejected++;
+                        rejectsOut.write(parser, r.input(), r);
+                    }
                 }
-                csv.printRecord(CsvCells.neutralise(row));
-                if (jsonl != null) {
-                    jsonl.write(jsonResult(r).toString());
-                    jsonl.write('\n');
-                }
-                if (r.toReject()) {
-                    rejected++;
-                    rejectsOut.write(parser, line, r);
-                }
+                chunk.clear();
             }
             if ("file".equals(f.kind()) && Files.size(archive) > reader.position()) {
                 throw new NotFinalYet("the archived file grew while its results were written");
@@ -482,39 +484,89 @@ public class IntakeReports {
     private static LineResult notTaken(LineParser parser, DropLine line) {
         return new LineResult(line.number(), parser.rawValue(line, "id"), parser.rawValue(line, "operation"), NOT_TAKEN,
                 null, null, null, null, "not taken: written after the file was taken (it was still being written); drop "
-                + "this line again", null);
+                + "this line again", null, line);
     }
 
-    private LineResult result(IntakeFileStore.IntakeFile f, LineParser parser, DropLine line, PreparedStatement lookup)
-            throws SQLException {
-        Command command;
-        try {
-            command = parser.parse(line);
-        } catch (InvalidLineException e) {
-            // the line's own id and operation as written, even when they are what is wrong with it
-            String id = e.commandId() != null ? e.commandId() : parser.rawValue(line, "id");
-            return new LineResult(line.number(), id, parser.rawValue(line, "operation"), "REJECTED", null, null, null,
-                    e.field(), e.reason(), null);
-        }
-        lookup.setString(1, command.id());
-        try (ResultSet rs = lookup.executeQuery()) {
-            if (!rs.next()) {
-                return new LineResult(line.number(), command.id(), command.operation(), "MISSING", null, null, null,
-                        null, "not in the journal: the line changed after the file was taken (it was still being written); "
-                        + "drop this line again", null);
+    /** Lines whose results are written from one read of the journal. */
+    private static final int RESULT_CHUNK = 500;
+
+    /** A command's outcome as stored, for the result files. */
+    private record Stored(String state, String rtnCode, String rtnMsg, String reason, String reply, String source) {
+    }
+
+    /**
+     * The results of {@code lines} (after {@code before} lines of the file), in order: the commands of the lines taken
+     * are read from the journal in one query by their ids.
+     */
+    private List<LineResult> results(IntakeFileStore.IntakeFile f, LineParser parser, List<DropLine> lines, long before,
+                                     Connection c) throws SQLException {
+        List<Object> parsed = new ArrayList<>(lines.size());
+        Set<String> ids = new LinkedHashSet<>();
+        long index = before;
+        for (DropLine line : lines) {
+            index++;
+            if (index > f.lines()) {
+                parsed.add(notTaken(parser, line));
+                continue;
             }
-            String state = rs.getString("state");
-            if (!"SUCCEEDED".equals(state) && !"DEAD".equals(state)) {
-                // a duplicate line whose command belongs to another drop that is not final yet: report it when it is
-                throw new NotFinalYet("line " + line.number() + " repeats command " + command.id() + ", still " + state);
+            try {
+                Command command = parser.parse(line);
+                parsed.add(command);
+                ids.add(command.id());
+            } catch (InvalidLineException e) {
+                // the line's own id and operation as written, even when they are what is wrong with it
+                String id = e.commandId() != null ? e.commandId() : parser.rawValue(line, "id");
+                parsed.add(new LineResult(line.number(), id, parser.rawValue(line, "operation"), "REJECTED", null, null, null,
+                        e.field(), e.reason(), null, line));
             }
-            String source = rs.getString("source_name") + ":" + rs.getString("source_ref");
-            String duplicateOf = source.equals(f.sourceName() + ":" + line.number()) ? null : source;
-            int code = rs.getInt("last_rtn_code");
-            String rtnCode = rs.wasNull() ? null : Integer.toString(code);
-            return new LineResult(line.number(), command.id(), command.operation(), state, duplicateOf,
-                    rtnCode, rs.getString("last_rtn_msg"), null, rs.getString("last_reason"), readJson(rs.getString("reply")));
         }
+        Map<String, Stored> stored = stored(c, ids);
+        List<LineResult> out = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            out.add(parsed.get(i) instanceof Command command ? result(f, lines.get(i), command, stored.get(command.id()))
+                    : (LineResult) parsed.get(i));
+        }
+        return out;
+    }
+
+    private static Map<String, Stored> stored(Connection c, Set<String> ids) throws SQLException {
+        Map<String, Stored> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, state, last_rtn_code, last_rtn_msg, last_reason, reply, "
+                + "source_name, source_ref FROM ecpay_command WHERE id IN (" + String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))
+                + ")")) {
+            int i = 1;
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int code = rs.getInt("last_rtn_code");
+                    String rtnCode = rs.wasNull() ? null : Integer.toString(code);
+                    out.put(rs.getString("id"), new Stored(rs.getString("state"), rtnCode, rs.getString("last_rtn_msg"),
+                            rs.getString("last_reason"), rs.getString("reply"),
+                            rs.getString("source_name") + ":" + rs.getString("source_ref")));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static LineResult result(IntakeFileStore.IntakeFile f, DropLine line, Command command, Stored row) {
+        if (row == null) {
+            return new LineResult(line.number(), command.id(), command.operation(), "MISSING", null, null, null,
+                    null, "not in the journal: the line changed after the file was taken (it was still being written); "
+                    + "drop this line again", null, line);
+        }
+        if (!"SUCCEEDED".equals(row.state()) && !"DEAD".equals(row.state())) {
+            // a duplicate line whose command belongs to another drop that is not final yet: report it when it is
+            throw new NotFinalYet("line " + line.number() + " repeats command " + command.id() + ", still " + row.state());
+        }
+        String duplicateOf = row.source().equals(f.sourceName() + ":" + line.number()) ? null : row.source();
+        return new LineResult(line.number(), command.id(), command.operation(), row.state(), duplicateOf,
+                row.rtnCode(), row.rtnMsg(), null, row.reason(), readJson(row.reply()), line);
     }
 
     private static JsonNode readJson(String text) {

@@ -287,6 +287,43 @@ class DispatchRouteTest {
                 node.context().getRouteController().getRouteStatus("ecpay-dispatch"));
     }
 
+    /**
+     * One claim loop per instance: a poll that comes while calls are still running never starts a second loop that
+     * races the first for the same rows (every claim UPDATE takes its row), the calls in flight never exceed the
+     * concurrency, and slots are refilled as calls finish: the senders stay busy instead of idling at each batch's tail.
+     */
+    @Test
+    void oneClaimLoopPerInstanceRefillsSlotsAsCallsFinish() throws Exception {
+        tw.einvoice.bench.CountingDriver.register();
+        Journal journal = start("journal.url", tw.einvoice.bench.CountingDriver.PREFIX + "h2:mem:d" + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1", "ecpay.dispatch.concurrency", "4", "ecpay.dispatch.batch-size", "8");
+        // uneven answers: a batch-at-a-time loop would wait for its slowest call with the other slots idle
+        sandbox.addFault(FaultRule.always("B2CInvoice/Issue", Kind.LATENCY).withLatencyMs(100).withTimes(30));
+        sandbox.addFault(FaultRule.always("B2CInvoice/Issue", Kind.LATENCY).withLatencyMs(400).withTimes(10));
+        var before = tw.einvoice.bench.CountingDriver.snapshot();
+        List<Command> commands = java.util.stream.IntStream.range(0, 40).mapToObj(i -> DispatchNode.issue(unique("Loop"))).toList();
+        DispatchNode.insertAll(journal, commands);
+        for (Command c : commands) {
+            assertEquals(CommandState.SUCCEEDED, awaitFinal(journal, c.id()).state(), c.id());
+        }
+        var counts = tw.einvoice.bench.CountingDriver.snapshot().minus(before).counts();
+        long lostClaims = counts.entrySet().stream().filter(e -> e.getKey().startsWith("UPDATE ecpay_command SET state = 'IN_FLIGHT'"))
+                .mapToLong(e -> e.getValue()[2]).sum();
+        assertEquals(0, lostClaims, "claim UPDATEs that found their row taken, with one instance: " + counts.keySet());
+        List<DispatchNode.Send> sends = List.copyOf(node.sends);
+        assertEquals(40, sends.size());
+        int most = 0;
+        for (DispatchNode.Send s : sends) {
+            most = Math.max(most, (int) sends.stream().filter(o -> o.start() <= s.start() && o.end() > s.start()).count());
+        }
+        assertTrue(most <= 4, "calls in flight at once: " + most);
+        // 30 x 100 ms + 10 x 400 ms over 4 slots is 1.75 s when refilled at once
+        long busy = sends.stream().mapToLong(s -> s.end() - s.start()).sum();
+        long span = sends.stream().mapToLong(DispatchNode.Send::end).max().orElseThrow()
+                - sends.stream().mapToLong(DispatchNode.Send::start).min().orElseThrow();
+        assertTrue(busy >= 0.7 * 4 * span, "slots busy " + busy / 1_000_000 + " ms of 4 x " + span / 1_000_000 + " ms");
+    }
+
     /** ECPay answered, then recording the answer failed: the command is reconciled, never a wrong dead letter. */
     @Test
     void aFailureAfterTheRequestWentOutIsReconciledNotRetriedBlindly() throws Exception {

@@ -103,6 +103,40 @@ class JournalDispatchTest {
         }
     }
 
+    /** The row the dispatcher builds for the channel message is the row the journal stored, on every vendor. */
+    @ParameterizedTest
+    @MethodSource("tw.einvoice.testing.TestDatabases#all")
+    void theCompletedRowIsTheStoredRowWithoutReadingItBack(TestDatabases db) {
+        try (HikariDataSource ds = db.fresh(2)) {
+            MutableClock clock = new MutableClock(T0.plusMillis(123));
+            Journal journal = new Journal(ds, clock);
+            journal.insert(trigger("R1", "2000132"), Source.file("in/r.jsonl", 7));
+            journal.insert(trigger("R2", "2000132"), null);
+            List<Claim> claims = journal.claimDue("one", 10, Duration.ofMinutes(2));
+            clock.advance(Duration.ofMillis(1500));
+            LocalDateTime now = Journal.utc(clock.instant());
+            Completion done = new Completion(CommandState.SUCCEEDED, null, true, "x".repeat(1200), 200, 1, 1, "ok",
+                    "{\"InvoiceNo\":\"AB12345678\"}", Verdict.SUCCESS, tw.einvoice.protocol.Evidence.REPLY);
+            Completion dead = new Completion(CommandState.DEAD, null, false, "cannot be sent", null, null, null, null, null,
+                    Verdict.DEAD, null);
+            for (Claim c : claims) {
+                Completion d = c.id().endsWith("R1") ? done : dead;
+                assertTrue(journal.complete(c, d, new AttemptAudit(c.owner(), now, 0, null, null), now));
+                CommandRow stored = journal.find(c.id());
+                CommandRow built = Journal.completedRow(c, d, now);
+                if (d.reply() == null) {
+                    assertNull(built, "a completion without a reply keeps the stored one: only the journal knows it");
+                    continue;
+                }
+                assertEquals(stored, new CommandRow(built.id(), built.operation(), built.merchantId(), built.payload(),
+                        built.state(), built.attempts(), built.maybeSent(), built.nextAttemptAt(), built.claimOwner(),
+                        built.claimExpiresAt(), built.httpStatus(), built.transCode(), built.rtnCode(), built.rtnMsg(),
+                        built.reason(), built.reply(), built.source(), stored.createdAt(), built.updatedAt(), built.outcome(),
+                        built.channelDeliveredAt(), built.evidence()));
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("tw.einvoice.testing.TestDatabases#all")
     void anExpiredClaimBecomesUnknownAndItsOwnerCanNoLongerComplete(TestDatabases db) {
