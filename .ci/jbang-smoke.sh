@@ -29,16 +29,9 @@ done
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # the shell commands of the block marked <!-- ci: NAME --> in docs/jbang.md
-block() {
-  awk -v name="$1" '$0 == "<!-- ci: " name " -->" {f=1; next} f && /^```sh/ {g=1; next} g && /^```/ {exit} g {print}' \
-    "$root/docs/jbang.md"
-}
-run_block() {
-  local code; code=$(block "$1")
-  [ -n "$code" ] || { echo "FAIL: no block <!-- ci: $1 --> in docs/jbang.md"; exit 1; }
-  echo "== docs/jbang.md, $1:"; echo "$code" | sed 's/^/   | /'
-  eval "$code"
-}
+. "$root/.ci/doc-blocks.sh"
+block() { doc_block "$root/docs/jbang.md" "$1"; }
+run_block() { run_doc_block "$root/docs/jbang.md" "$1"; }
 
 running=""
 cleanup() {

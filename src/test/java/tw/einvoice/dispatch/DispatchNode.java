@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -36,11 +37,14 @@ final class DispatchNode implements AutoCloseable {
     private final Main main;
     private final String name;
     final ConcurrentLinkedQueue<Send> sends;
+    /** claims given back unsent (checkLease): restored as they were, or already lost to an expiry */
+    final AtomicInteger released;
 
-    private DispatchNode(String name, Main main, ConcurrentLinkedQueue<Send> sends) {
+    private DispatchNode(String name, Main main, ConcurrentLinkedQueue<Send> sends, AtomicInteger released) {
         this.name = name;
         this.main = main;
         this.sends = sends;
+        this.released = released;
     }
 
     /** Test timings: fast polls, short backoff, a lease well above the HTTP response timeout. */
@@ -78,17 +82,18 @@ final class DispatchNode implements AutoCloseable {
         main.addOverrideProperty("ecpay.dispatch.instance-id", name);
         overrides.forEach(main::addOverrideProperty);
         ConcurrentLinkedQueue<Send> sends = new ConcurrentLinkedQueue<>();
+        AtomicInteger released = new AtomicInteger();
         main.configure().addRoutesBuilder(new org.apache.camel.builder.RouteBuilder() {
             @Override
             public void configure() {
-                getContext().getManagementStrategy().addEventNotifier(new Recorder(name, sends));
+                getContext().getManagementStrategy().addEventNotifier(new Recorder(name, sends, released));
             }
         });
         if (extra != null) {
             main.configure().addRoutesBuilder(extra);
         }
         main.start();
-        return new DispatchNode(name, main, sends);
+        return new DispatchNode(name, main, sends, released);
     }
 
     CamelContext context() {
@@ -164,14 +169,16 @@ final class DispatchNode implements AutoCloseable {
         }
     }
 
-    /** Observes sends to direct:ecpay-call (start and end), nothing else. */
+    /** Observes sends to direct:ecpay-call (start and end), and claims given back unsent; nothing else. */
     private static final class Recorder extends EventNotifierSupport {
         private final String node;
         private final ConcurrentLinkedQueue<Send> sends;
+        private final AtomicInteger released;
 
-        Recorder(String node, ConcurrentLinkedQueue<Send> sends) {
+        Recorder(String node, ConcurrentLinkedQueue<Send> sends, AtomicInteger released) {
             this.node = node;
             this.sends = sends;
+            this.released = released;
         }
 
         @Override
@@ -190,6 +197,9 @@ final class DispatchNode implements AutoCloseable {
                 sends.add(new Send(e.getExchange().getMessage().getHeader(EcpayHeaders.COMMAND_ID, String.class), node,
                         e.getExchange().getProperty("testSendOperation", String.class),
                         start == null ? 0 : start, System.nanoTime()));
+            } else if (event instanceof CamelEvent.ExchangeSentEvent e && e.getEndpoint().getEndpointUri().startsWith("direct://ecpay-dispatch-one")
+                    && "RELEASED".equals(e.getExchange().getMessage().getHeader(EcpayHeaders.STATE, String.class))) {
+                released.incrementAndGet();
             }
         }
 

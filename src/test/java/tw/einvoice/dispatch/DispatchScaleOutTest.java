@@ -97,7 +97,11 @@ class DispatchScaleOutTest {
                     attempts = rs.getInt(1);
                 }
                 long issueSends = byCommand.values().stream().mapToLong(List::size).sum();
-                assertEquals(attempts, issueSends, "one ECPay call per journaled attempt, none hidden");
+                // every call is journaled as an attempt (none hidden); an attempt without a call is a claim given back
+                // unsent whose lease had already run out under load (the expiry kept it, as UNKNOWN, to be reconciled)
+                int released = a.released.get() + b.released.get();
+                assertTrue(issueSends <= attempts && attempts <= issueSends + released, "ECPay calls " + issueSends
+                        + ", journaled attempts " + attempts + ", claims given back unsent " + released);
                 DispatchNode.await("every outcome reached its channel", Duration.ofSeconds(10), () -> {
                     try (var c = ds.getConnection(); var rs = c.createStatement().executeQuery(
                             "SELECT COUNT(*) FROM ecpay_command WHERE channel_delivered_at IS NULL")) {
