@@ -70,6 +70,11 @@ public final class Application implements AutoCloseable {
             main = new Main();
             main.setPropertyPlaceholderLocations(String.join(",", config.locations()));
             main.setOverrideProperties(overrides);
+            if (!config.flag("management.camel-cli")) {
+                // Camel finds camel-cli-connector on the classpath and starts it unless told otherwise; it rebuilds its
+                // status for `camel get` every second, a steady CPU cost Camel itself calls a development tool's
+                main.bind("cliConnectorFactory", disabledCliConnector());
+            }
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new StartupException("Camel did not start; see the log above");
@@ -126,6 +131,12 @@ public final class Application implements AutoCloseable {
         }
         config.close();
         stopped.countDown();
+    }
+
+    private static org.apache.camel.spi.CliConnectorFactory disabledCliConnector() {
+        org.apache.camel.cli.connector.DefaultCliConnectorFactory off = new org.apache.camel.cli.connector.DefaultCliConnectorFactory();
+        off.setEnabled(false);
+        return off;
     }
 
     private static void stopQuietly(Main main) {
