@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import tw.einvoice.journal.JournalDatabase;
+import tw.einvoice.journal.LikeText;
 
 /**
  * What the console shows, read from the journal's tables; it never writes. Every statement is bounded (LIMIT) and
@@ -229,7 +230,7 @@ public final class ConsoleQueries {
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         if (notBlank(text)) {
-            String like = "%" + text.strip().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+            String like = "%" + LikeText.escaped(text.strip()) + "%";
             where.append(" AND (id = ? OR payload LIKE ? ESCAPE '!' OR reply LIKE ? ESCAPE '!')");
             args.add(text.strip());
             args.add(like);

@@ -121,7 +121,7 @@ final class CallbackStore {
                 + "AND " + column + " LIKE ? ESCAPE '!' ORDER BY created_at DESC LIMIT 1")) {
             ps.setString(1, operation);
             ps.setString(2, merchantId);
-            ps.setString(3, "%" + fragment.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            ps.setString(3, "%" + LikeText.escaped(fragment) + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }

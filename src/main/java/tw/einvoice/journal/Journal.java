@@ -506,7 +506,7 @@ public class Journal {
      * looking for the DelayIssue of its Tsr).
      */
     public List<CommandRow> findMentioning(String operation, String merchantId, String text, int limit) {
-        String pattern = "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        String pattern = "%" + LikeText.escaped(text) + "%";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT " + ROW_COLUMNS + " FROM ecpay_command WHERE operation = ? AND merchant_id = ? AND payload LIKE ? ESCAPE '!' "
                         + "ORDER BY created_at DESC")) {

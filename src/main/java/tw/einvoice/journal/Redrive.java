@@ -133,13 +133,13 @@ public class Redrive {
         in(sql, args, "last_rtn_code", s.rtnCodes());
         if (s.reason() != null) {
             sql.append(" AND last_reason LIKE ? ESCAPE '!'");
-            args.add("%" + likeEscaped(s.reason()) + "%");
+            args.add("%" + LikeText.escaped(s.reason()) + "%");
         }
         if (s.source() != null) {
             // a dropped file is archived as "<received stamp>-<name>": its dropped name selects it too
             sql.append(" AND (source_name = ? OR source_name LIKE ? ESCAPE '!')");
             args.add(s.source());
-            args.add("%-" + likeEscaped(s.source()));
+            args.add("%-" + LikeText.escaped(s.source()));
         }
         if (s.operation() != null) {
             sql.append(" AND operation = ?");
@@ -279,10 +279,6 @@ public class Redrive {
         }
         sql.append(" AND ").append(column).append(" IN (").append("?, ".repeat(values.size() - 1)).append("?)");
         args.addAll(values);
-    }
-
-    private static String likeEscaped(String text) {
-        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     private static Object nullable(ResultSet rs, int index) throws SQLException {
