@@ -29,11 +29,14 @@ public class Journal {
     private final Clock clock;
     private volatile String product;
     private final CallbackStore callbacks;
+    /** Outcomes and delivered marks recorded by concurrent senders share a commit (see {@link GroupCommit}). */
+    private final GroupCommit commits;
 
     public Journal(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.callbacks = new CallbackStore(dataSource);
+        this.commits = new GroupCommit(dataSource);
     }
 
     public DataSource dataSource() {
@@ -141,7 +144,10 @@ public class Journal {
     /**
      * Claims up to {@code limit} due commands (NEW, RETRY or UNKNOWN whose time has come, of merchants not paused) for
      * {@code owner} until now + {@code lease}. Each row is taken by its own conditional UPDATE whose row count decides,
-     * so two instances on one database never hold the same row (portable across H2, PostgreSQL and MariaDB).
+     * so two instances on one database never hold the same row (portable across H2, PostgreSQL and MariaDB). The
+     * round's UPDATEs commit together, before any claim is returned (and so before any request leaves); they take their
+     * rows in one order, earliest due then id, so two instances claiming at once wait for each other rather than deadlock
+     * (should a database still report one, that round claims nothing and the next one tries again).
      */
     public List<Claim> claimDue(String owner, int limit, Duration lease) {
         LocalDateTime now = utc(clock.instant());
@@ -166,8 +172,10 @@ public class Journal {
                     }
                 }
             }
-            due.sort(Map.Entry.comparingByKey()); // the earliest due first, whatever their state
+            // the earliest due first, whatever their state
+            due.sort(Map.Entry.<LocalDateTime, Claim>comparingByKey().thenComparing(e -> e.getValue().id()));
             List<Claim> candidates = due.stream().map(Map.Entry::getValue).toList();
+            c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
                 for (Claim cand : candidates) {
                     if (claimed.size() >= limit) {
@@ -186,10 +194,17 @@ public class Journal {
                                 cand.maybeSentBefore(), cand.previousState(), owner, expires, cand.source(), cand.attemptBase()));
                     }
                 }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback(); // nothing claimed, nothing sent: the next round tries again
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
             return claimed;
         } catch (SQLException e) {
-            // rows already claimed stay IN_FLIGHT until their lease expires, then they are reconciled
+            // rolled back; only a commit whose answer was lost may have claimed rows: IN_FLIGHT until their lease expires,
+            // then reconciled
             throw new JournalException("cannot claim due commands: " + e.getMessage(), e);
         }
     }
@@ -213,7 +228,9 @@ public class Journal {
     /**
      * Same, with the attempt's audit row written in the same transaction: on PostgreSQL in the same statement (a
      * data-modifying WITH, so no extra round trip per command); on H2 and MariaDB the UPDATE and the INSERT commit
-     * together. A lost claim still gets its audit row (state_after LOST): ECPay may have acted on that attempt.
+     * together. The commit is shared with outcomes other senders record at the same moment ({@link GroupCommit}); this
+     * returns once it is done. A lost claim still gets its audit row (state_after LOST): ECPay may have acted on that
+     * attempt.
      */
     public boolean complete(Claim claim, Completion done, AttemptAudit audit) {
         return complete(claim, done, audit, utc(clock.instant()));
@@ -225,35 +242,30 @@ public class Journal {
                 + "claim_expires_at = NULL, last_http_status = ?, last_trans_code = ?, last_rtn_code = ?, last_rtn_msg = ?, "
                 + "last_reason = ?, last_outcome = ?, evidence = ?, " + (done.reply() != null ? "reply = ?, " : "") + "updated_at = ? "
                 + COMPLETE_WHERE;
-        boolean kept;
-        try (Connection c = dataSource.getConnection()) {
-            if (isPostgres(c)) {
-                try (PreparedStatement ps = c.prepareStatement("WITH done AS (" + update + " RETURNING id) INSERT INTO ecpay_attempt ("
-                        + ATTEMPT_COLUMNS + ") SELECT done.id, " + ATTEMPT_VALUES + " FROM done")) {
-                    int i = bindCompletion(ps, claim, done, now);
-                    bindAttempt(ps, i, claim, done, audit, now, done.state().name(), done.reason());
-                    kept = ps.executeUpdate() == 1;
-                }
-            } else {
-                c.setAutoCommit(false);
-                try (PreparedStatement up = c.prepareStatement(update)) {
-                    bindCompletion(up, claim, done, now);
-                    kept = up.executeUpdate() == 1;
+        try {
+            return commits.run(c -> {
+                boolean kept;
+                if (isPostgres(c)) {
+                    try (PreparedStatement ps = c.prepareStatement("WITH done AS (" + update + " RETURNING id) INSERT INTO ecpay_attempt ("
+                            + ATTEMPT_COLUMNS + ") SELECT done.id, " + ATTEMPT_VALUES + " FROM done")) {
+                        int i = bindCompletion(ps, claim, done, now);
+                        bindAttempt(ps, i, claim, done, audit, now, done.state().name(), done.reason());
+                        kept = ps.executeUpdate() == 1;
+                    }
+                } else {
+                    try (PreparedStatement up = c.prepareStatement(update)) {
+                        bindCompletion(up, claim, done, now);
+                        kept = up.executeUpdate() == 1;
+                    }
                     if (kept) {
                         insertAttempt(c, claim, done, audit, now, done.state().name(), done.reason());
                     }
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
                 }
-            }
-            if (!kept) {
-                insertAttempt(c, claim, done, audit, now, "LOST", "claim lost before the outcome was recorded: " + done.reason());
-            }
-            return kept;
+                if (!kept) {
+                    insertAttempt(c, claim, done, audit, now, "LOST", "claim lost before the outcome was recorded: " + done.reason());
+                }
+                return kept;
+            });
         } catch (SQLException e) {
             throw new JournalException("cannot record the outcome of " + claim.id() + ": " + e.getMessage(), e);
         }
@@ -630,10 +642,15 @@ public class Journal {
      * @return false when it was already marked (another publish got there first) or the command is not final
      */
     public boolean markDelivered(String id) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(MARK_DELIVERED)) {
-            ps.setObject(1, utc(clock.instant()));
-            ps.setString(2, id);
-            return ps.executeUpdate() == 1;
+        LocalDateTime now = utc(clock.instant());
+        try {
+            return commits.run(c -> {
+                try (PreparedStatement ps = c.prepareStatement(MARK_DELIVERED)) {
+                    ps.setObject(1, now);
+                    ps.setString(2, id);
+                    return ps.executeUpdate() == 1;
+                }
+            });
         } catch (SQLException e) {
             throw new JournalException("cannot mark the outcome of " + id + " delivered: " + e.getMessage(), e);
         }
