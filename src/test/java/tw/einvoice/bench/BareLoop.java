@@ -33,8 +33,8 @@ public final class BareLoop {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Operation ISSUE = OperationCatalog.standard().get("B2CInvoice/Issue");
 
-    /** Calls answered in the measured period, and the rate. */
-    public record Result(long calls, double seconds, double rate) {
+    /** Calls answered in the measured period, the rate, and the CPU the machine used meanwhile. */
+    public record Result(long calls, double seconds, double rate, CpuMeter.Reading cpu) {
     }
 
     private BareLoop() {
@@ -53,6 +53,7 @@ public final class BareLoop {
         long measureFrom = start + warmUp.toNanos();
         long end = measureFrom + measure.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        CpuMeter.Reading cpu;
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < concurrency; t++) {
@@ -77,6 +78,10 @@ public final class BareLoop {
                     return null;
                 }));
             }
+            sleepUntil(measureFrom);
+            CpuMeter.Reading cpuFrom = CpuMeter.read(null);
+            sleepUntil(end);
+            cpu = CpuMeter.read(null).minus(cpuFrom);
             for (Future<?> w : workers) {
                 w.get();
             }
@@ -84,6 +89,12 @@ public final class BareLoop {
             pool.shutdownNow();
         }
         double seconds = measure.toNanos() / 1e9;
-        return new Result(measured.sum(), seconds, measured.sum() / seconds);
+        return new Result(measured.sum(), seconds, measured.sum() / seconds, cpu);
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        for (long left; (left = nanoTime - System.nanoTime()) > 0; ) {
+            Thread.sleep(Math.max(1, left / 1_000_000));
+        }
     }
 }

@@ -49,6 +49,10 @@ final class BenchJob implements AutoCloseable {
         return new BenchJob(pb.start(), log, counts);
     }
 
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** CPU time the job's process used so far (all its threads: routes, JDBC, GC, JIT). */
     long cpuMillis() {
         return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);

@@ -24,7 +24,7 @@ final class PipelineRun {
 
     /** What one run measured. Times in ms; statements etc. per command of the measured drop. */
     record Result(String journal, int commands, double rate, double seconds, long dropToFirstCallMs, long lastAnswerToChannelMs,
-                  long lastAnswerToResultFileMs, CountingDriver.Snapshot jdbc, long cpuMillis) {
+                  long lastAnswerToResultFileMs, CountingDriver.Snapshot jdbc, long cpuMillis, CpuMeter.Reading cpu) {
 
         double perCommand(long value) {
             return (double) value / commands;
@@ -73,6 +73,7 @@ final class PipelineRun {
             int n = (int) Math.max(500, Math.min(200_000, Math.round(estimate * seconds)));
             CountingDriver.Snapshot before = job.freshCounts();
             long cpuBefore = job.cpuMillis();
+            CpuMeter.Reading machineBefore = CpuMeter.read(job.handle());
             long issuedBefore = issued.getAsLong();
             long requestsBefore = requests.getAsLong();
             Workload.drop(dir.resolve("inbox"), tag, n);
@@ -82,6 +83,7 @@ final class PipelineRun {
             long channel = waitFor(job, () -> channelMessages(dir) >= warmUp + n, 300, 20);
             long resultFile = waitFor(job, () -> resultFile(dir, tag), 300, 20);
             long cpu = job.cpuMillis() - cpuBefore;
+            CpuMeter.Reading machine = CpuMeter.read(job.handle()).minus(machineBefore);
             CountingDriver.Snapshot jdbc = job.freshCounts().minus(before);
             job.stop();
 
@@ -94,7 +96,7 @@ final class PipelineRun {
             double rate = SteadyState.steady(done);
             double span = (done.get(done.size() - 1) - done.get(0)) / 1000.0;
             return new Result(journal.name(), n, rate, span, ms(firstCall - dropped), ms(channel - lastAnswer),
-                    ms(resultFile - lastAnswer), jdbc, cpuBefore < 0 ? -1 : cpu);
+                    ms(resultFile - lastAnswer), jdbc, cpuBefore < 0 ? -1 : cpu, machine);
         }
     }
 

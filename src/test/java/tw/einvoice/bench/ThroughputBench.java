@@ -71,6 +71,7 @@ class ThroughputBench {
 
         List<String[]> rates = new ArrayList<>();
         List<String[]> dbWork = new ArrayList<>();
+        List<String[]> cpuWork = new ArrayList<>();
         List<String> breakdowns = new ArrayList<>();
         for (Case c : cases) {
             int batch = Integer.getInteger("bench.batch", Math.max(50, 4 * c.concurrency()));
@@ -106,6 +107,12 @@ class ThroughputBench {
                     dbWork.add(new String[] {c.label(), r.journal(), per(r, q.statements()), per(r, q.roundTrips()), per3(r.commands(), q.commits()),
                             per(r, q.noRowUpdates()), r.cpuMillis() < 0 ? "-" : per(r, r.cpuMillis()) + " ms",
                             r.dropToFirstCallMs() + " ms", r.lastAnswerToChannelMs() + " ms", r.lastAnswerToResultFileMs() + " ms"});
+                    CpuMeter.Reading m = r.cpu();
+                    CpuMeter.Reading bm = bare.cpu();
+                    cpuWork.add(new String[] {c.label(), r.journal(), per(r, m.machineMs()) + " ms", per(r, m.jobMs()) + " ms",
+                            per(r, m.benchJvmMs()) + " ms", per(r, m.databaseMs()) + " ms", per(r, m.otherMs()) + " ms",
+                            per(bare.calls(), bm.machineMs()) + " ms", per(bare.calls(), bm.benchJvmMs()) + " ms",
+                            ratio((double) bm.machineMs() / bare.calls() / ((double) m.machineMs() / r.commands()))});
                     say(String.format(Locale.ROOT, "%s, %s: %,d commands, pipeline %,.1f/s over %.0f s; %s statements, %s round trips "
                             + "per command", c.label(), r.journal(), r.commands(), r.rate(), r.seconds(), per(r, q.statements()),
                             per(r, q.roundTrips())));
@@ -125,6 +132,11 @@ class ThroughputBench {
         table(new String[] {"case", "journal", "statements", "round trips", "commits", "updates that changed no row",
             "job CPU", "drop -> first ECPay call",
             "last answer -> last channel message", "last answer -> result file"}, dbWork);
+        say("");
+        say("CPU per command of the measured drop (machine: /proc/stat, all cores; bench JVM: the sandbox and this benchmark; "
+                + "database: PostgreSQL and MariaDB server processes), against the bare loop's per call in the same case");
+        table(new String[] {"case", "journal", "machine", "job", "bench JVM", "database server", "other", "bare loop: machine",
+            "bare loop: bench JVM", "bare CPU / pipeline CPU"}, cpuWork);
         say("");
         say("Intake alone (dispatch off), " + String.format(Locale.ROOT, "%,d", intakeLines) + "-line JSON Lines drop");
         List<String[]> in = new ArrayList<>();
