@@ -35,11 +35,7 @@ class GroupCommitTest {
     void writesQueuedTogetherCommitOnce(TestDatabases db) throws Exception {
         try (HikariDataSource ds = db.fresh(4)) {
             AtomicInteger commits = new AtomicInteger();
-            List<String> merchants = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
-                merchants.add("M%02d".formatted(i));
-            }
-            for (Future<Boolean> f : queuedBehindFirst(countingCommits(ds, commits), merchants)) {
+            for (Future<Boolean> f : queuedBehindFirst(countingCommits(ds, commits), merchants(-1))) {
                 assertTrue(f.get(20, TimeUnit.SECONDS));
             }
             assertEquals(THREADS, count(ds));
@@ -52,11 +48,7 @@ class GroupCommitTest {
     void aFailingWriteFailsAloneAndTheOthersStillCommit(TestDatabases db) throws Exception {
         try (HikariDataSource ds = db.fresh(4)) {
             AtomicInteger commits = new AtomicInteger();
-            List<String> merchants = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
-                merchants.add(i == 5 ? "M00" : "M%02d".formatted(i)); // M00 again: a duplicate key
-            }
-            List<Future<Boolean>> writes = queuedBehindFirst(countingCommits(ds, commits), merchants);
+            List<Future<Boolean>> writes = queuedBehindFirst(countingCommits(ds, commits), merchants(5));
             for (int i = 0; i < writes.size(); i++) {
                 Future<Boolean> f = writes.get(i);
                 if (i == 5) {
@@ -71,6 +63,15 @@ class GroupCommitTest {
             // each of its writes runs again alone (ten commits and the duplicate's rollback)
             assertEquals(1 + 10, commits.get());
         }
+    }
+
+    /** THREADS merchant ids, M00, M01, ...; at {@code duplicateAt} M00 again (a duplicate key). */
+    private static List<String> merchants(int duplicateAt) {
+        List<String> merchants = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            merchants.add(i == duplicateAt ? "M00" : "M%02d".formatted(i));
+        }
+        return merchants;
     }
 
     /**
