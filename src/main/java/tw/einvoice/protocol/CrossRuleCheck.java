@@ -53,7 +53,7 @@ final class CrossRuleCheck {
                 }
             });
             rule.match().forEach((f, m) -> {
-                Pattern p = Pattern.compile(m.pattern());
+                Pattern p = Patterns.of(m.pattern());
                 for (Value v : values(data, f)) {
                     if (!v.text().isEmpty() && !p.matcher(v.text()).matches()) {
                         out.add(new Violation(op.name(), v.path(), rule.id(), "is '" + DataValidator.shown(v.text()) + "', expected "

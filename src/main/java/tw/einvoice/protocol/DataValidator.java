@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Checks a command's Data against its operation's catalog rules, and normalises value types on the way so that
@@ -152,7 +151,7 @@ public final class DataValidator {
         if (!rule.allowed().isEmpty() && !rule.allowed().contains(text)) {
             out.add(new Violation(op.name(), path, "allowed", "is '" + shown(text) + "', allowed: " + allowedText(rule)));
         }
-        if (rule.pattern() != null && !text.isEmpty() && !Pattern.compile(rule.pattern()).matcher(text).matches()) {
+        if (rule.pattern() != null && !text.isEmpty() && !Patterns.matches(rule.pattern(), text)) {
             out.add(new Violation(op.name(), path, "pattern", "is '" + shown(text) + "', expected "
                     + (rule.patternHint() != null ? rule.patternHint() : "to match " + rule.pattern())));
         }
@@ -175,7 +174,7 @@ public final class DataValidator {
             // 2.0 or a database NUMERIC 2 is the whole number 2
             number = value.decimalValue().longValueExact();
             putWhole(data, rule.name(), number);
-        } else if (value.isTextual() && value.asText().strip().matches("-?\\d{1,18}")) {
+        } else if (value.isTextual() && Patterns.matches("-?\\d{1,18}", value.asText().strip())) {
             number = Long.parseLong(value.asText().strip());
             putWhole(data, rule.name(), number);
         } else if (value.isTextual() && value.asText().isBlank()) {
@@ -298,11 +297,14 @@ public final class DataValidator {
         }
     }
 
+    /** The catalog's date forms, each built once (strict: 2026/02/30 is no date). */
+    private static final java.util.Map<String, DateTimeFormatter> DATE_FORMATS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static boolean isDate(String text, List<String> formats) {
         for (String format : formats) {
             try {
-                LocalDate.parse(text, DateTimeFormatter.ofPattern(format.replace("yyyy", "uuuu"))
-                        .withResolverStyle(ResolverStyle.STRICT));
+                LocalDate.parse(text, DATE_FORMATS.computeIfAbsent(format, f -> DateTimeFormatter.ofPattern(f.replace("yyyy", "uuuu"))
+                        .withResolverStyle(ResolverStyle.STRICT)));
                 return true;
             } catch (DateTimeParseException ignored) {
                 // try the next accepted form

@@ -136,7 +136,7 @@ public final class OperationCatalog {
         }
         FieldRule rule = lookup.field(name);
         if (rule != null && value.isTextual() && !rule.dateFormats().isEmpty() && value.asText().strip().length() > 10
-                && value.asText().strip().matches("\\d{4}[-/]\\d{2}[-/]\\d{2}[ T].*")) {
+                && Patterns.matches("\\d{4}[-/]\\d{2}[-/]\\d{2}[ T].*", value.asText().strip())) {
             query.put(name, value.asText().strip().substring(0, 10));
         } else {
             query.set(name, value.deepCopy());
