@@ -83,14 +83,15 @@ final class KeyHolder {
 
     /** The journaled commands of the holder's operation and merchant whose match fields hold this command's values. */
     static List<CommandRow> candidates(Journal journal, Operation.Via via, String merchantId, ObjectNode own) {
-        // the default id first (operation:merchant:key, as Command.businessKey makes it), then a search of the payloads
+        // the default id first (operation:merchant:key, as Command.businessKey makes it), then a search of the payloads for the first match field
         CommandRow byId = journal.find(via.operation() + ":" + merchantId + ":" + via.match().stream()
                 .map(f -> Command.value(own, f).asText()).collect(Collectors.joining(":")));
         if (byId != null && holds(byId, via, merchantId, own) && byId.state() == CommandState.SUCCEEDED) {
             return List.of(byId);
         }
-        return journal.findMentioning(via.operation(), merchantId, Command.value(own, via.match().get(0)).asText(), SCAN_LIMIT)
-                .stream().filter(r -> holds(r, via, merchantId, own)).toList();
+        String first = via.match().get(0);
+        return journal.holding(via.operation(), merchantId, Journal.JsonColumn.PAYLOAD, first, Command.value(own, first).asText(),
+                SCAN_LIMIT).stream().filter(r -> holds(r, via, merchantId, own)).toList();
     }
 
     private static boolean holds(CommandRow row, Operation.Via via, String merchantId, ObjectNode own) {

@@ -14,7 +14,6 @@ import java.util.List;
 import javax.sql.DataSource;
 import tw.einvoice.protocol.Command;
 import tw.einvoice.protocol.EcpayCallback;
-import tw.einvoice.protocol.Envelope;
 import tw.einvoice.protocol.OperationCatalog;
 
 /** The {@code ecpay_callback} table behind {@link Journal#recordCallback} and {@link Journal#callbacks}. */
@@ -87,16 +86,16 @@ final class CallbackStore {
                 if (exists(c, id, operation, merchantId)) {
                     return id;
                 }
-                String found = search(c, "payload", operation, merchantId, "Tsr", callback.tsr());
+                String found = search(c, Journal.JsonColumn.PAYLOAD, operation, merchantId, "Tsr", callback.tsr());
                 if (found != null) {
                     return found;
                 }
             }
             return callback.relateNumber() == null ? null
-                    : search(c, "payload", operation, merchantId, "RelateNumber", callback.relateNumber());
+                    : search(c, Journal.JsonColumn.PAYLOAD, operation, merchantId, "RelateNumber", callback.relateNumber());
         }
         return callback.allowanceNo() == null ? null
-                : search(c, "reply", operation, merchantId, "IA_Allow_No", callback.allowanceNo());
+                : search(c, Journal.JsonColumn.REPLY, operation, merchantId, "IA_Allow_No", callback.allowanceNo());
     }
 
     private static boolean exists(Connection c, String id, String operation, String merchantId) throws SQLException {
@@ -111,21 +110,11 @@ final class CallbackStore {
         }
     }
 
-    /** A command of this operation and merchant whose JSON column holds {@code "field":"value"} as the journal wrote it. */
-    private static String search(Connection c, String column, String operation, String merchantId, String field, String value)
-            throws SQLException {
-        String json = Envelope.toJson(JsonNodeFactory.instance.objectNode().put(field, value));
-        String fragment = json.substring(1, json.length() - 1);
-        // newest first along the index (operation, merchant_id, created_at): the read stops at the first match
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM ecpay_command WHERE operation = ? AND merchant_id = ? "
-                + "AND " + column + " LIKE ? ESCAPE '!' ORDER BY created_at DESC LIMIT 1")) {
-            ps.setString(1, operation);
-            ps.setString(2, merchantId);
-            ps.setString(3, "%" + LikeText.escaped(fragment) + "%");
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+    /** The newest command of this operation and merchant whose JSON column holds {@code "field":"value"}. */
+    private static String search(Connection c, Journal.JsonColumn column, String operation, String merchantId, String field,
+                                 String value) throws SQLException {
+        return Journal.holding(c, operation, merchantId, column, field, value, 1).stream().findFirst().map(CommandRow::id)
+                .orElse(null);
     }
 
     List<CallbackRow> forCommand(String commandId) {

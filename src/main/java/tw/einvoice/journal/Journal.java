@@ -512,19 +512,35 @@ public class Journal {
         }
     }
 
+    /** A command's JSON columns that {@link #holding} searches. */
+    public enum JsonColumn { PAYLOAD, REPLY }
+
     /**
-     * The commands of one operation and merchant whose payload holds {@code text} (newest first, at most {@code limit}): the
-     * caller reads the payloads for the exact field. Not indexed: made only after an ambiguous attempt (a TriggerIssue
-     * looking for the DelayIssue of its Tsr).
+     * Which commands hold a key that ECPay or another command names (a callback's Tsr or allowance number, a trigger's
+     * DelayIssue): those of one operation and merchant whose JSON {@code column} holds {@code "field":"value"} as the
+     * journal wrote it, newest first, at most {@code limit}. Along the index (operation, merchant_id, created_at), the
+     * read stops at the limit; the text itself is not indexed, so this is for the rare lookup, not for every command.
      */
-    public List<CommandRow> findMentioning(String operation, String merchantId, String text, int limit) {
-        String pattern = "%" + LikeText.escaped(text) + "%";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT " + ROW_COLUMNS + " FROM ecpay_command WHERE operation = ? AND merchant_id = ? AND payload LIKE ? ESCAPE '!' "
-                        + "ORDER BY created_at DESC")) {
+    public List<CommandRow> holding(String operation, String merchantId, JsonColumn column, String field, String value, int limit) {
+        try (Connection c = dataSource.getConnection()) {
+            return holding(c, operation, merchantId, column, field, value, limit);
+        } catch (SQLException e) {
+            throw new JournalException("cannot search " + operation + " commands of merchant " + merchantId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Same, on the caller's connection. */
+    static List<CommandRow> holding(Connection c, String operation, String merchantId, JsonColumn column, String field,
+                                    String value, int limit) throws SQLException {
+        String json = tw.einvoice.protocol.Envelope.toJson(
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put(field, value));
+        String fragment = json.substring(1, json.length() - 1);
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + ROW_COLUMNS + " FROM ecpay_command WHERE operation = ? "
+                + "AND merchant_id = ? AND " + column.name().toLowerCase(java.util.Locale.ROOT) + " LIKE ? ESCAPE '!' "
+                + "ORDER BY created_at DESC")) {
             ps.setString(1, operation);
             ps.setString(2, merchantId);
-            ps.setString(3, pattern);
+            ps.setString(3, "%" + LikeText.escaped(fragment) + "%");
             ps.setMaxRows(limit);
             List<CommandRow> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -533,8 +549,6 @@ public class Journal {
                 }
             }
             return rows;
-        } catch (SQLException e) {
-            throw new JournalException("cannot search " + operation + " commands of merchant " + merchantId + ": " + e.getMessage(), e);
         }
     }
 
