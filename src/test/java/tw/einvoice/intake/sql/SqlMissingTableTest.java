@@ -87,7 +87,8 @@ class SqlMissingTableTest {
                         + "\"ItemPrice\":100,\"ItemAmount\":100}]')");
                 Sql.await("the row taken once the table exists", 10_000, () -> !Sql.rows(ds,
                         "SELECT outbox_id FROM erp_invoice_outbox WHERE ecpay_status = 'TAKEN'").isEmpty());
-                assertTrue(LogLines.since(mark).stream().anyMatch(l -> l.contains("intake-sql-mapped polls again")));
+                Sql.await("the log line that the route polls again", 10_000,
+                        () -> LogLines.since(mark).stream().anyMatch(l -> l.contains("intake-sql-mapped polls again")));
             }
         }
     }
