@@ -123,9 +123,42 @@ public class SftpPollStrategy extends QuietPollErrors implements PollingConsumer
         return problem == null && (uploadError == null || !Instant.now().isBefore(uploadNextAttempt));
     }
 
-    /** A result file reached the server: it leaves the upload folder. */
-    public void uploaded(String localFile) throws IOException {
-        Files.deleteIfExists(Paths.get(localFile));
+    /**
+     * Which version of a file in the upload folder is about to be sent: a newer copy of the same name (a progress file
+     * rewritten meanwhile) is another file, with another key. Taken before the upload opens the file.
+     */
+    public String version(String localFile) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(Paths.get(localFile),
+                java.nio.file.attribute.BasicFileAttributes.class);
+        // the inode where the file system has one; else time and size
+        return a.fileKey() != null ? a.fileKey().toString() : a.lastModifiedTime().toMillis() + "/" + a.size();
+    }
+
+    /**
+     * A result file reached the server: it leaves the upload folder, unless a newer copy of it replaced it while it was
+     * sent; that one stays for the next round (deleting it would leave the server with the older copy for good).
+     */
+    public void uploaded(String localFile, String sentVersion) throws IOException {
+        Path path = Paths.get(localFile);
+        // taken out of the folder whole first (a dot name: the upload route skips it), so a copy renamed in meanwhile
+        // is either the one taken out or still in place, never deleted by mistake
+        Path taken = path.resolveSibling(".sent-" + path.getFileName());
+        try {
+            Files.move(path, taken, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            taken = null;
+        }
+        if (taken != null && sentVersion != null && !version(taken.toString()).equals(sentVersion)) {
+            try {
+                Files.move(taken, path); // a newer copy than the one sent: back in the folder for the next round
+                taken = null;
+            } catch (java.nio.file.FileAlreadyExistsException newerStill) {
+                // an even newer copy is in place: the one taken out is older than it, and goes
+            }
+        }
+        if (taken != null) {
+            Files.deleteIfExists(taken);
+        }
         synchronized (this) {
             if (uploadError != null) {
                 LOG.info("SFTP {}: result files are uploaded again", server);

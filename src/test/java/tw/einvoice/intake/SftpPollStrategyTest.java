@@ -39,6 +39,29 @@ class SftpPollStrategyTest {
         assertEquals(SftpPollStrategy.Problem.OTHER, SftpPollStrategy.classify(new RuntimeException("2: No such file")));
     }
 
+    /**
+     * A progress file rewritten (written aside, renamed into place, as the upload route writes it) while its older copy
+     * was being sent stays for the next round; the copy that was sent leaves the folder.
+     */
+    @Test
+    void aCopyReplacedWhileTheOlderOneWasSentStaysForTheNextUpload(@org.junit.jupiter.api.io.TempDir Path folder) throws Exception {
+        SftpPollStrategy s = new SftpPollStrategy();
+        Path file = folder.resolve("drop.progress.json");
+        Files.writeString(file, "{\"complete\":false}");
+        String sent = s.version(file.toString());
+        Path newer = folder.resolve(".writing-drop.progress.json");
+        Files.writeString(newer, "{\"complete\":true}");
+        Files.move(newer, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+        s.uploaded(file.toString(), sent);
+        assertEquals("{\"complete\":true}", Files.readString(file), "the newer copy waits for its own upload");
+        s.uploaded(file.toString(), s.version(file.toString()));
+        assertTrue(Files.notExists(file), "sent: it leaves the folder");
+        try (var left = Files.list(folder)) {
+            assertEquals(0, left.count(), "nothing left behind");
+        }
+    }
+
     /** README: ssh-keyscan ... >> config/known_hosts - that file is the user's, never a change to commit. */
     @Test
     void theKnownHostsFileTheReadmeWritesIsIgnoredByGit() throws Exception {
