@@ -91,6 +91,20 @@ final class GroupCommit {
     }
 
     private void commit(List<Pending<?>> batch) {
+        try {
+            commitOrFail(batch);
+        } finally {
+            // whatever happened (even an Error), no write of this batch is left waiting: its owner is no longer queued
+            for (Pending<?> p : batch) {
+                if (!p.done) {
+                    p.failure = new IllegalStateException("the shared commit ended without recording this write");
+                    p.done = true;
+                }
+            }
+        }
+    }
+
+    private void commitOrFail(List<Pending<?>> batch) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
