@@ -49,13 +49,9 @@ final class BenchJob implements AutoCloseable {
         return new BenchJob(pb.start(), log, counts);
     }
 
+    /** The job's process, for the CPU it used so far (all its threads: routes, JDBC, GC, JIT; see {@link CpuMeter}). */
     ProcessHandle handle() {
         return process.toHandle();
-    }
-
-    /** CPU time the job's process used so far (all its threads: routes, JDBC, GC, JIT). */
-    long cpuMillis() {
-        return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
     }
 
     /** The JDBC counters as the job last wrote them (every 200 ms). */

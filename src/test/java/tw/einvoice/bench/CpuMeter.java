@@ -20,9 +20,14 @@ final class CpuMeter {
     /** CPU milliseconds used so far, or over a period (see {@link #minus}). */
     record Reading(long machineMs, long benchJvmMs, long databaseMs, long jobMs) {
 
+        /** The CPU used since {@code before}; -1 where either reading is unknown. */
         Reading minus(Reading before) {
-            return new Reading(machineMs - before.machineMs, benchJvmMs - before.benchJvmMs, databaseMs - before.databaseMs,
-                    jobMs - before.jobMs);
+            return new Reading(since(machineMs, before.machineMs), since(benchJvmMs, before.benchJvmMs),
+                    since(databaseMs, before.databaseMs), since(jobMs, before.jobMs));
+        }
+
+        private static long since(long now, long before) {
+            return now < 0 || before < 0 ? -1 : now - before;
         }
 
         /** What the machine did beyond the three parts measured: the kernel's own work, other processes. */

@@ -24,7 +24,7 @@ final class PipelineRun {
 
     /** What one run measured. Times in ms; statements etc. per command of the measured drop. */
     record Result(String journal, int commands, double rate, double seconds, long dropToFirstCallMs, long lastAnswerToChannelMs,
-                  long lastAnswerToResultFileMs, CountingDriver.Snapshot jdbc, long cpuMillis, CpuMeter.Reading cpu) {
+                  long lastAnswerToResultFileMs, CountingDriver.Snapshot jdbc, CpuMeter.Reading cpu) {
 
         double perCommand(long value) {
             return (double) value / commands;
@@ -72,7 +72,6 @@ final class PipelineRun {
 
             int n = (int) Math.max(500, Math.min(200_000, Math.round(estimate * seconds)));
             CountingDriver.Snapshot before = job.freshCounts();
-            long cpuBefore = job.cpuMillis();
             CpuMeter.Reading machineBefore = CpuMeter.read(job.handle());
             long issuedBefore = issued.getAsLong();
             long requestsBefore = requests.getAsLong();
@@ -82,7 +81,6 @@ final class PipelineRun {
             long lastAnswer = waitFor(job, () -> issued.getAsLong() >= issuedBefore + n, Math.max(600, (long) (10 * n / estimate)));
             long channel = waitFor(job, () -> channelMessages(dir) >= warmUp + n, 300, 20);
             long resultFile = waitFor(job, () -> resultFile(dir, tag), 300, 20);
-            long cpu = job.cpuMillis() - cpuBefore;
             CpuMeter.Reading machine = CpuMeter.read(job.handle()).minus(machineBefore);
             CountingDriver.Snapshot jdbc = job.freshCounts().minus(before);
             job.stop();
@@ -96,7 +94,7 @@ final class PipelineRun {
             double rate = SteadyState.steady(done);
             double span = (done.get(done.size() - 1) - done.get(0)) / 1000.0;
             return new Result(journal.name(), n, rate, span, ms(firstCall - dropped), ms(channel - lastAnswer),
-                    ms(resultFile - lastAnswer), jdbc, cpuBefore < 0 ? -1 : cpu, machine);
+                    ms(resultFile - lastAnswer), jdbc, machine);
         }
     }
 

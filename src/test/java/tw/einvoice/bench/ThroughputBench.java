@@ -105,7 +105,7 @@ class ThroughputBench {
                             Double.isNaN(little) ? "-" : ratio(r.rate() / little), Double.isNaN(little) ? "-" : ratio(bare.rate() / little)});
                     CountingDriver.Snapshot q = r.jdbc();
                     dbWork.add(new String[] {c.label(), r.journal(), per(r, q.statements()), per(r, q.roundTrips()), per3(r.commands(), q.commits()),
-                            per(r, q.noRowUpdates()), r.cpuMillis() < 0 ? "-" : per(r, r.cpuMillis()) + " ms",
+                            per(r, q.noRowUpdates()), r.cpu().jobMs() < 0 ? "-" : per(r, r.cpu().jobMs()) + " ms",
                             r.dropToFirstCallMs() + " ms", r.lastAnswerToChannelMs() + " ms", r.lastAnswerToResultFileMs() + " ms"});
                     CpuMeter.Reading m = r.cpu();
                     CpuMeter.Reading bm = bare.cpu();
